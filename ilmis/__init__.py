@@ -1,0 +1,1 @@
+"""ILMIS Learn: an e-learning platform for French professional-training organisations."""

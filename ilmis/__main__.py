@@ -1,0 +1,15 @@
+"""The `ilmis` command: Django's manage.py for this project (`ilmis migrate`, `ilmis demo`)."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ilmis.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()
