@@ -72,6 +72,12 @@ INSTALLED_APPS = [
     "ilmis.notifications",
     "ilmis.accounts",
     "ilmis.legal",
+    "ilmis.catalog",
+    "ilmis.enrolment",
+    "ilmis.quizzes",
+    "ilmis.scorm",
+    "ilmis.support",
+    "ilmis.maintenance",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ilmis.maintenance.middleware.MaintenanceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -105,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "ilmis.core.context_processors.organisation",
+                "ilmis.maintenance.context_processors.banners",
             ],
         },
     },
@@ -267,6 +275,7 @@ USE_TZ = True
 # Static files (R1.2): hashed names, brotli/gzip, cached for a year by WhiteNoise.
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
 STORAGES = {

@@ -7,8 +7,6 @@ import factory
 import pytest
 from django.core import mail
 
-from ilmis.core import antibot
-
 PASSWORD = "Vert-Tilleul-2031!"
 
 
@@ -64,6 +62,8 @@ def accept_current_terms(user):
 
 def human_fields(client, url):
     """What a person's browser adds to a public form: the challenge, solved."""
+    from ilmis.core import antibot
+
     page = client.get(url).content.decode()
     token = re.search(r'name="challenge" value="([^"]+)"', page).group(1)
     return {"challenge": token, "nonce": antibot.solve(token), "website": ""}

@@ -14,7 +14,9 @@ def home(request):
 @login_required
 def dashboard(request):
     """Each role lands on what it needs; apps add their panels through `dashboard_panels`."""
-    return render(request, "core/dashboard.html")
+    from .dashboard import collect_panels
+
+    return render(request, "core/dashboard.html", {"panels": collect_panels(request)})
 
 
 @never_cache
