@@ -53,7 +53,8 @@ def denial_reason(user, programme, now=None):
     if not windows:
         return _(
             "Vous n'êtes pas inscrit(e) à cette formation, ou votre inscription n'est pas encore "
-            "confirmée (convention signée). Contactez-nous si vous pensez qu'il s'agit d'une erreur."
+            "confirmée (convention signée). Contactez-nous si vous pensez qu'il s'agit "
+            "d'une erreur."
         )
     if any(start <= now < end for start, end in windows):
         return None

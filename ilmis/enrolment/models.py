@@ -340,6 +340,9 @@ class SigningLink(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self):
+        return f"link {self.pk} for {self.agreement_id}"
+
 
 def scan_path(instance, filename):
     return f"enrolment/scans/{instance.agreement.preregistration_id}/{filename}"
@@ -372,6 +375,9 @@ class ScanUpload(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"scan {self.pk} ({self.get_status_display()})"
 
 
 def signed_path(instance, filename):
@@ -409,6 +415,9 @@ class Signature(models.Model):
     class Meta:
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")
+
+    def __str__(self):
+        return f"{self.get_method_display()} — {self.signer_name}"
 
 
 class EnrolmentQuerySet(models.QuerySet):
@@ -518,3 +527,6 @@ class OutageExtension(models.Model):
     applied_at = models.DateTimeField(default=timezone.now)
     enrolments_extended = models.PositiveIntegerField(default=0)
     preregistrations_extended = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return self.window_key
