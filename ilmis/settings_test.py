@@ -14,3 +14,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("CACHE_KEY_PREFIX", f"ilmis-test-{os.getpid()}")
 
 from ilmis.settings import *  # noqa: E402, F403
+
+if not REDIS_URL:  # noqa: F405
+    # Tests clear the cache around each test; local memory needs no database for that.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

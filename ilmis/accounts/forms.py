@@ -26,18 +26,30 @@ class SignupForm(HumanCheckedAllauthForm, allauth_forms.SignupForm):
         label=_("Adresse postale"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
     kind = forms.ChoiceField(
-        label=_("Vous êtes"), choices=Client.Kind.choices, widget=forms.RadioSelect,
+        label=_("Vous êtes"),
+        choices=Client.Kind.choices,
+        widget=forms.RadioSelect,
         initial=Client.Kind.PERSON,
     )
     company_name = forms.CharField(label=_("Raison sociale"), max_length=200, required=False)
     siret = forms.CharField(
-        label=_("SIRET"), max_length=20, required=False,
+        label=_("SIRET"),
+        max_length=20,
+        required=False,
         help_text=_("14 chiffres, pour une entreprise."),
     )
 
     field_order = [
-        "kind", "first_name", "last_name", "email", "phone", "address", "company_name", "siret",
-        "password1", "password2",
+        "kind",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "address",
+        "company_name",
+        "siret",
+        "password1",
+        "password2",
     ]
 
     def clean_siret(self):
@@ -100,7 +112,9 @@ class LearnerImportForm(forms.Form):
     MAX_BYTES = 5 * 1024 * 1024
     file = forms.FileField(
         label=_("Fichier CSV"),
-        help_text=_("Colonnes : prenom, nom, email, telephone (facultatif). UTF-8, « ; » ou « , »."),
+        help_text=_(
+            "Colonnes : prenom, nom, email, telephone (facultatif). UTF-8, « ; » ou « , »."
+        ),
     )
 
     def clean_file(self):

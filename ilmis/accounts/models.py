@@ -1,4 +1,5 @@
-from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,9 +15,7 @@ class Client(models.Model):
 
     kind = models.CharField(_("type de client"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("nom ou raison sociale"), max_length=200)
-    siret = models.CharField(
-        _("SIRET"), max_length=14, blank=True, validators=[validate_siret]
-    )
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
     address = models.TextField(_("adresse postale"))
     email = models.EmailField(_("courriel de contact"))
     phone = models.CharField(_("téléphone"), max_length=20, validators=[validate_phone])
@@ -183,6 +182,9 @@ class LearnerImport(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"
 
     @property
     def progress(self):

@@ -135,19 +135,27 @@ def validate_learner_rows(text, *, on_progress=None):
     """Check every row; return (rows, errors) where errors list each bad line in French."""
     reader, mapping, missing = _read_rows(text)
     if missing:
-        return [], [{
-            "line": 1,
-            "messages": [_("Colonnes manquantes : %(cols)s (attendu : prenom;nom;email;telephone).")
-                         % {"cols": ", ".join(COLUMNS[f][0] for f in missing)}],
-        }]
+        return [], [
+            {
+                "line": 1,
+                "messages": [
+                    _("Colonnes manquantes : %(cols)s (attendu : prenom;nom;email;telephone).")
+                    % {"cols": ", ".join(COLUMNS[f][0] for f in missing)}
+                ],
+            }
+        ]
     rows, errors = [], []
     seen = Counter()
     for line_number, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue
         if len(rows) + len(errors) >= MAX_ROWS:
-            errors.append({"line": line_number, "messages": [
-                _("Le fichier dépasse %(max)s lignes.") % {"max": MAX_ROWS}]})
+            errors.append(
+                {
+                    "line": line_number,
+                    "messages": [_("Le fichier dépasse %(max)s lignes.") % {"max": MAX_ROWS}],
+                }
+            )
             break
         row = {f: (values[i].strip() if i < len(values) else "") for f, i in mapping.items()}
         row["email"] = row["email"].lower()
@@ -160,14 +168,16 @@ def validate_learner_rows(text, *, on_progress=None):
         try:
             validate_email(row["email"])
         except ValidationError:
-            messages.append(_("Adresse électronique invalide : « %(email)s ».")
-                            % {"email": row["email"][:100]})
+            messages.append(
+                _("Adresse électronique invalide : « %(email)s ».") % {"email": row["email"][:100]}
+            )
         if row.get("phone"):
             try:
                 validate_phone(row["phone"])
             except ValidationError:
-                messages.append(_("Téléphone invalide : « %(phone)s ».")
-                                % {"phone": row["phone"][:30]})
+                messages.append(
+                    _("Téléphone invalide : « %(phone)s ».") % {"phone": row["phone"][:30]}
+                )
         seen[row["email"]] += 1
         if seen[row["email"]] == 2:
             messages.append(_("Adresse en double dans le fichier."))
@@ -182,12 +192,21 @@ def validate_learner_rows(text, *, on_progress=None):
     taken = set()
     for start in range(0, len(emails), 900):
         taken |= set(
-            User.objects.filter(email__in=emails[start:start + 900]).values_list("email", flat=True)
+            User.objects.filter(email__in=emails[start : start + 900]).values_list(
+                "email", flat=True
+            )
         )
     for line, row in rows:
         if row["email"] in taken:
-            errors.append({"line": line, "messages": [
-                _("Un compte existe déjà avec l'adresse %(email)s.") % {"email": row["email"]}]})
+            errors.append(
+                {
+                    "line": line,
+                    "messages": [
+                        _("Un compte existe déjà avec l'adresse %(email)s.")
+                        % {"email": row["email"]}
+                    ],
+                }
+            )
     errors.sort(key=lambda e: e["line"])
     return [row for _line, row in rows], errors
 
@@ -195,7 +214,10 @@ def validate_learner_rows(text, *, on_progress=None):
 def start_learner_import(manager, *, filename, text):
     _check_manager(manager)
     job = LearnerImport.objects.create(
-        client_id=manager.client_id, created_by=manager, filename=filename, content=text,
+        client_id=manager.client_id,
+        created_by=manager,
+        filename=filename,
+        content=text,
         total_rows=max(text.count("\n") - 1, 1),
     )
     from .tasks import run_learner_import
@@ -213,7 +235,9 @@ def run_learner_import(job_id):
     job.save(update_fields=["status"])
 
     def progress(line):
-        LearnerImport.objects.filter(pk=job.pk).update(processed_rows=min(line // 2, job.total_rows))
+        LearnerImport.objects.filter(pk=job.pk).update(
+            processed_rows=min(line // 2, job.total_rows)
+        )
 
     rows, errors = validate_learner_rows(job.content, on_progress=progress)
     if errors:
@@ -223,12 +247,22 @@ def run_learner_import(job_id):
         return job
     manager = job.created_by
     with transaction.atomic():
-        users = User.objects.bulk_create([
-            User(email=row["email"], first_name=row["first_name"], last_name=row["last_name"],
-                 phone=row.get("phone", ""), role=User.Role.LEARNER, client_id=job.client_id,
-                 language=manager.language, password="!")  # unusable until they choose one
-            for row in rows
-        ], batch_size=500)
+        users = User.objects.bulk_create(
+            [
+                User(
+                    email=row["email"],
+                    first_name=row["first_name"],
+                    last_name=row["last_name"],
+                    phone=row.get("phone", ""),
+                    role=User.Role.LEARNER,
+                    client_id=job.client_id,
+                    language=manager.language,
+                    password="!",
+                )  # unusable until they choose one
+                for row in rows
+            ],
+            batch_size=500,
+        )
         if not users or users[0].pk is None:  # backends that do not return ids
             users = list(User.objects.filter(email__in=[row["email"] for row in rows]))
         EmailAddress.objects.bulk_create(
@@ -250,6 +284,7 @@ def run_learner_import(job_id):
 
 # -- Sessions (R3.4, R5.2) ----------------------------------------------------------------------
 
+
 def end_sessions(user, *, keep_session_key=None):
     """End every session of `user` (but the one kept); returns how many were ended."""
     ended = 0
@@ -267,11 +302,13 @@ def enforce_session_limit(request, user):
         return 0
     if not request.session.session_key:
         request.session.save()
-    others = UserSession.objects.filter(user=user).exclude(
-        session_key=request.session.session_key
-    ).order_by("-last_seen_at")
+    others = (
+        UserSession.objects.filter(user=user)
+        .exclude(session_key=request.session.session_key)
+        .order_by("-last_seen_at")
+    )
     ended = 0
-    for user_session in list(others)[max(limit - 1, 0):]:
+    for user_session in list(others)[max(limit - 1, 0) :]:
         user_session.end()
         ended += 1
     if ended:
@@ -299,15 +336,29 @@ def report_fraud(user, *, channel, request=None, description=""):
     user.must_reset_password = True
     user.save(update_fields=["password", "must_reset_password"])
     report = FraudReport.objects.create(
-        user=user, channel=channel, description=description[:2000],
-        ip=client_ip(request) if request else None, sessions_ended=ended,
+        user=user,
+        channel=channel,
+        description=description[:2000],
+        ip=client_ip(request) if request else None,
+        sessions_ended=ended,
     )
-    record("account.fraud_reported", user, actor=user if channel != "staff" else None,
-           request=request, sessions_ended=ended, channel=channel)
-    send_templated([user.email], "accounts/email/fraud_reported",
-                   {"user": user, "url": password_setup_url(user)}, language=user.language)
-    send_templated(settings.STAFF_ALERT_EMAILS, "accounts/email/fraud_alert",
-                   {"report": report, "user": user})
+    record(
+        "account.fraud_reported",
+        user,
+        actor=user if channel != "staff" else None,
+        request=request,
+        sessions_ended=ended,
+        channel=channel,
+    )
+    send_templated(
+        [user.email],
+        "accounts/email/fraud_reported",
+        {"user": user, "url": password_setup_url(user)},
+        language=user.language,
+    )
+    send_templated(
+        settings.STAFF_ALERT_EMAILS, "accounts/email/fraud_alert", {"report": report, "user": user}
+    )
     return report
 
 
@@ -319,10 +370,15 @@ def request_fraud_report_by_email(email, *, request, description=""):
     from django.core import signing
 
     token = signing.dumps({"u": user.pk, "d": description[:2000]}, salt="ilmis.fraud")
-    send_templated([user.email], "accounts/email/fraud_confirm", {
-        "user": user,
-        "url": settings.SITE_URL + reverse("accounts:fraud_confirm", args=[token]),
-    }, language=user.language)
+    send_templated(
+        [user.email],
+        "accounts/email/fraud_confirm",
+        {
+            "user": user,
+            "url": settings.SITE_URL + reverse("accounts:fraud_confirm", args=[token]),
+        },
+        language=user.language,
+    )
     return user
 
 
@@ -336,8 +392,9 @@ def confirm_fraud_report(token, *, request):
     user = User.objects.filter(pk=data["u"]).first()
     if user is None:
         return None
-    return report_fraud(user, channel=FraudReport.Channel.LOGIN_PAGE, request=request,
-                        description=data["d"])
+    return report_fraud(
+        user, channel=FraudReport.Channel.LOGIN_PAGE, request=request, description=data["d"]
+    )
 
 
 def mark_email_verified(user):

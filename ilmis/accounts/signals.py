@@ -12,7 +12,7 @@ def on_login(sender, request, user, **kwargs):
     """Every login, whatever the flow, is recorded and obeys the session limit (R3.4)."""
     from allauth.usersessions.models import UserSession
 
-    if request is None:
+    if request is None or not hasattr(request, "user"):  # e.g. the test client's force_login
         return
 
     UserSession.objects.create_from_request(request)

@@ -13,7 +13,6 @@ urlpatterns = [
     path("apprenants/<int:pk>/", views.learner_edit, name="learner_edit"),
     path("apprenants/<int:pk>/invitation/", views.learner_reinvite, name="learner_reinvite"),
     path("apprenants/import/", views.learner_import, name="learner_import"),
-    path("apprenants/import/<int:pk>/", views.learner_import_status,
-         name="learner_import_status"),
+    path("apprenants/import/<int:pk>/", views.learner_import_status, name="learner_import_status"),
     path("securite/", views.security, name="security"),
 ]

@@ -17,7 +17,8 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 SALT = "ilmis.antibot"
 MAX_AGE = 3600
@@ -34,9 +35,7 @@ def difficulty():
 def new_challenge():
     """A signed, single-use challenge: random salt, difficulty, and a sum for the fallback."""
     a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
-    return signing.dumps(
-        {"s": secrets.token_hex(12), "d": difficulty(), "a": a, "b": b}, salt=SALT
-    )
+    return signing.dumps({"s": secrets.token_hex(12), "d": difficulty(), "a": a, "b": b}, salt=SALT)
 
 
 def read_challenge(token, max_age=MAX_AGE):
@@ -149,8 +148,11 @@ class HumanCheckMixin:
             self.refresh_challenge()
             raise refused
         if self.request is not None:
-            email = (cleaned.get(self.human_check_email_field) or "").lower() or None
-            if not ratelimit.consume(self.request, action="public_form", key=email):
+            email = (cleaned.get(self.human_check_email_field) or "").lower()
+            allowed = ratelimit.consume(self.request, action="public_form") and (
+                not email or ratelimit.consume(self.request, action="public_form_email", key=email)
+            )
+            if not allowed:
                 raise forms.ValidationError(
                     _("Trop de demandes. Réessayez dans une heure."), code="rate_limited"
                 )

@@ -43,8 +43,11 @@ def healthz(request):
         checks["queue"] = f"error: {type(error).__name__}"
     healthy = all(v == "ok" for k, v in checks.items() if k != "queue_length")
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": checks,
-         "environment": settings.ILMIS_ENV},
+        {
+            "status": "ok" if healthy else "error",
+            "checks": checks,
+            "environment": settings.ILMIS_ENV,
+        },
         status=200 if healthy else 503,
     )
 

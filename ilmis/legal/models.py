@@ -14,7 +14,10 @@ class TermsVersion(models.Model):
     sha256 = models.CharField(max_length=64, editable=False)
     published_at = models.DateTimeField(_("publiée le"), auto_now_add=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 

@@ -35,7 +35,8 @@ def accept(user, version, *, request=None):
     try:
         with transaction.atomic():
             acceptance = TermsAcceptance.objects.create(
-                user=user, version=version,
+                user=user,
+                version=version,
                 ip=client_ip(request) if request else None,
                 user_agent=user_agent(request) if request else "",
             )

@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import services
 from .models import TermsVersion
@@ -23,10 +24,15 @@ def terms(request, number=None):
     )
     if version is None:
         raise Http404
-    return render(request, "legal/terms.html", {
-        "version": version, "html": services.render(version),
-        "versions": TermsVersion.objects.only("number", "published_at"),
-    })
+    return render(
+        request,
+        "legal/terms.html",
+        {
+            "version": version,
+            "html": services.render(version),
+            "versions": TermsVersion.objects.only("number", "published_at"),
+        },
+    )
 
 
 @login_required
@@ -40,9 +46,18 @@ def accept(request):
     form = AcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.accept(request.user, version, request=request)
-        messages.success(request, _("Merci, vous avez accepté la version %(n)s des conditions.")
-                         % {"n": version.number})
+        messages.success(
+            request,
+            _("Merci, vous avez accepté la version %(n)s des conditions.") % {"n": version.number},
+        )
         return redirect(next_url)
-    return render(request, "legal/accept.html", {
-        "version": version, "html": services.render(version), "form": form, "next": next_url,
-    })
+    return render(
+        request,
+        "legal/accept.html",
+        {
+            "version": version,
+            "html": services.render(version),
+            "form": form,
+            "next": next_url,
+        },
+    )

@@ -132,10 +132,12 @@ def deliver_due(now=None, limit=500):
 
 def failed_or_bounced_for(address):
     """Emails to `address` that could not be delivered (for delivery dashboards)."""
-    return OutgoingEmail.objects.filter(
-        status=OutgoingEmail.Status.FAILED, to__contains=[address]
-    ) if _json_contains_supported() else OutgoingEmail.objects.filter(
-        status=OutgoingEmail.Status.FAILED, to__icontains=f'"{address}"'
+    return (
+        OutgoingEmail.objects.filter(status=OutgoingEmail.Status.FAILED, to__contains=[address])
+        if _json_contains_supported()
+        else OutgoingEmail.objects.filter(
+            status=OutgoingEmail.Status.FAILED, to__icontains=f'"{address}"'
+        )
     )
 
 

@@ -48,23 +48,36 @@ class Command(BaseCommand):
             )
         clients = {
             "person": Client.objects.get_or_create(
-                kind=Client.Kind.PERSON, name="Léa Moreau",
-                defaults={"address": "5 rue des Lilas, 69003 Lyon", "email": ACCOUNTS[0][0],
-                          "phone": "06 11 22 33 44"},
+                kind=Client.Kind.PERSON,
+                name="Léa Moreau",
+                defaults={
+                    "address": "5 rue des Lilas, 69003 Lyon",
+                    "email": ACCOUNTS[0][0],
+                    "phone": "06 11 22 33 44",
+                },
             )[0],
             "company": Client.objects.get_or_create(
                 siret="84123456700011",
-                defaults={"kind": Client.Kind.COMPANY, "name": "Atelier Lumière SARL",
-                          "address": "18 quai des Chartrons, 33000 Bordeaux",
-                          "email": ACCOUNTS[1][0], "phone": "05 56 00 00 00"},
+                defaults={
+                    "kind": Client.Kind.COMPANY,
+                    "name": "Atelier Lumière SARL",
+                    "address": "18 quai des Chartrons, 33000 Bordeaux",
+                    "email": ACCOUNTS[1][0],
+                    "phone": "05 56 00 00 00",
+                },
             )[0],
         }
         for email, first_name, last_name, role, client_key in ACCOUNTS:
             user, created = User.objects.get_or_create(
                 email=email,
-                defaults={"first_name": first_name, "last_name": last_name, "role": role,
-                          "client": clients.get(client_key), "phone": "06 00 00 00 00",
-                          "is_superuser": role == User.Role.ADMIN},
+                defaults={
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "role": role,
+                    "client": clients.get(client_key),
+                    "phone": "06 00 00 00 00",
+                    "is_superuser": role == User.Role.ADMIN,
+                },
             )
             if created:
                 user.set_password(PASSWORD)
@@ -72,9 +85,12 @@ class Command(BaseCommand):
             EmailAddress.objects.update_or_create(
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
-            if user.is_staff and not Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists():
+            if (
+                user.is_staff
+                and not Authenticator.objects.filter(
+                    user=user, type=Authenticator.Type.TOTP
+                ).exists()
+            ):
                 from allauth.mfa.totp.internal.auth import TOTP
 
                 TOTP.activate(user, DEMO_TOTP_SECRET)
