@@ -79,6 +79,11 @@ INSTALLED_APPS = [
     "ilmis.scorm",
     "ilmis.support",
     "ilmis.maintenance",
+    "ilmis.learning",
+    "ilmis.exercises",
+    "ilmis.classes",
+    "ilmis.privacy",
+    "ilmis.tracking",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ExercisesConfig(AppConfig):
+    name = "ilmis.exercises"
