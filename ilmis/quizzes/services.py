@@ -1,0 +1,372 @@
+"""Question bank rules (R6.3): who may use it, import (checked whole, written whole), export."""
+
+import logging
+import re
+from collections import Counter
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ilmis.audit.services import record
+
+from . import qformat
+from .gift import parse_gift, write_gift
+from .models import Answer, Category, Hint, ImportJob, Question, QuestionFile
+from .moodlexml import parse_xml, write_xml
+
+logger = logging.getLogger(__name__)
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+BATCH = 1000
+
+
+def can_manage_bank(user):
+    """The one access rule of the question bank: trainers and back-office staff only."""
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_trainer or user.is_back_office)
+    )
+
+
+def max_import_bytes():
+    return int(getattr(settings, "ILMIS_QUESTION_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+# -- categories ----------------------------------------------------------------------------------
+
+
+def category_for_path(path, *, cache=None):
+    """The category at "a/b/c", created with its parents when missing."""
+    names = qformat.split_category_path(path)
+    if not names:
+        names = [_("Défaut")]
+    cache = {} if cache is None else cache
+    parent = None
+    for depth in range(1, len(names) + 1):
+        key = qformat.join_category_path(names[:depth])
+        category = cache.get(key)
+        if category is None:
+            category, _created = Category.objects.get_or_create(
+                path=key, defaults={"name": names[depth - 1][:255], "parent": parent}
+            )
+            cache[key] = category
+        parent = category
+    return parent
+
+
+def category_tree():
+    """Every category with its number of questions, in path order (one query)."""
+    from django.db.models import Count
+
+    return Category.objects.annotate(question_count=Count("questions")).order_by("path")
+
+
+def descendants(category):
+    """`category` and every category below it."""
+    prefix = category.path + "/"
+    return Category.objects.filter(path=category.path) | Category.objects.filter(
+        path__startswith=prefix
+    )
+
+
+# -- import --------------------------------------------------------------------------------------
+
+
+def detect_format(data):
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return "xml" if head.startswith((b"<?xml", b"<quiz")) else "gift"
+
+
+def decode_text(data):
+    """GIFT text must be UTF-8 (Moodle's requirement); the error names the line."""
+    if b"\x00" in data[:1_000_000] or data.count(b"\x00") > 0:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise qformat.ParseError(
+            [
+                qformat.Problem(
+                    _("ligne %(n)s") % {"n": line},
+                    _("Fichier binaire : ce n'est pas un fichier texte GIFT."),
+                    line,
+                )
+            ]
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise qformat.ParseError(
+            [
+                qformat.Problem(
+                    _("ligne %(n)s") % {"n": line},
+                    _(
+                        "Le fichier doit être encodé en UTF-8 (enregistrez-le en UTF-8 puis importez-le "
+                        "à nouveau)."
+                    ),
+                    line,
+                )
+            ]
+        ) from None
+
+
+def parse(data, *, fmt=None, category=""):
+    """Read a GIFT or Moodle XML file into checked questions, or raise ParseError listing every
+    problem. Never any other exception, whatever the bytes."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    limit = max_import_bytes()
+    if len(data) > limit:
+        raise qformat.ParseError(
+            _("Le fichier fait %(size)s Mo : la limite est de %(max)s Mo.")
+            % {"size": round(len(data) / 1048576, 1), "max": round(limit / 1048576, 1)}
+        )
+    if not data.strip():
+        raise qformat.ParseError(_("Le fichier est vide."))
+    fmt = fmt or detect_format(data)
+    try:
+        if fmt == "xml":
+            questions = parse_xml(data, category=category)
+        elif fmt == "gift":
+            questions = parse_gift(decode_text(data), category=category)
+        else:
+            raise qformat.ParseError(_("Format inconnu : %(f)s (gift ou xml).") % {"f": fmt})
+    except qformat.ParseError:
+        raise
+    except (RecursionError, MemoryError, ValueError, TypeError) as error:  # never a crash page
+        logger.warning("question import: unreadable file (%s)", error)
+        raise qformat.ParseError(
+            _("Fichier illisible : ce n'est pas un fichier %(f)s valide.") % {"f": fmt.upper()}
+        ) from None
+    if not questions:
+        raise qformat.ParseError(_("Le fichier ne contient aucune question."))
+    return questions
+
+
+def _dec(value):
+    return Decimal(f"{value:.7f}")
+
+
+def store(questions, *, by=None, source="", on_progress=None):
+    """Write parsed questions in one transaction; returns the count per type."""
+    counts = Counter()
+    cache = {}
+    total = len(questions)
+    with transaction.atomic():
+        for start in range(0, total, BATCH):
+            chunk = questions[start : start + BATCH]
+            rows = [
+                Question(
+                    category=category_for_path(q.category, cache=cache),
+                    qtype=q.qtype,
+                    name=q.name[:255],
+                    text=q.text,
+                    text_format=q.format,
+                    general_feedback=q.general_feedback,
+                    general_feedback_format=q.general_feedback_format,
+                    default_mark=_dec(q.default_mark),
+                    penalty=_dec(q.penalty),
+                    case_sensitive=q.case_sensitive,
+                    shuffle_answers=q.shuffle_answers,
+                    id_number=q.id_number[:100],
+                    tags=q.tags,
+                    options=q.options,
+                    source=source,
+                    created_by=by,
+                )
+                for q in chunk
+            ]
+            rows = Question.objects.bulk_create(rows)
+            answers, hints = [], []
+            for q, row in zip(chunk, rows, strict=True):
+                counts[q.qtype] += 1
+                answers.extend(
+                    Answer(
+                        question=row,
+                        position=i,
+                        text=a.text,
+                        text_format=a.format,
+                        fraction=_dec(a.fraction),
+                        feedback=a.feedback,
+                        feedback_format=a.feedback_format,
+                        tolerance=a.tolerance,
+                        match=a.match,
+                    )
+                    for i, a in enumerate(q.answers)
+                )
+                hints.extend(
+                    Hint(
+                        question=row,
+                        position=i,
+                        text=h.text,
+                        text_format=h.format,
+                        show_num_correct=h.show_num_correct,
+                        clear_wrong=h.clear_wrong,
+                    )
+                    for i, h in enumerate(q.hints)
+                )
+                for f in q.files:
+                    stored = QuestionFile(
+                        question=row, area=f.area, name=f.name, path=f.path, size=len(f.content)
+                    )
+                    stored.file.save(f.name, ContentFile(f.content), save=False)
+                    stored.save()
+            Answer.objects.bulk_create(answers, batch_size=BATCH)
+            Hint.objects.bulk_create(hints, batch_size=BATCH)
+            if on_progress:
+                on_progress(min(start + BATCH, total), total)
+    return dict(counts)
+
+
+def import_questions(data, *, fmt=None, category="", by=None, on_progress=None):
+    """Parse then store; ParseError (nothing written) or the count per type (R6.3)."""
+    fmt = fmt or (detect_format(data.encode() if isinstance(data, str) else data))
+    questions = parse(data, fmt=fmt, category=category)
+    if on_progress:
+        on_progress(0, len(questions))
+    counts = store(questions, by=by, source=fmt, on_progress=on_progress)
+    record(
+        "quizzes.questions_imported", None, actor=by, format=fmt, counts=counts, category=category
+    )
+    return counts
+
+
+def start_import(user, *, filename, data, fmt="", category=""):
+    """Keep the upload and queue the import; the page polls the job (progress bar)."""
+    if not can_manage_bank(user):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    job = ImportJob(
+        created_by=user,
+        filename=filename[:255],
+        format=fmt or "",
+        category=category[:1000],
+        size=len(data),
+    )
+    job.upload.save(
+        re.sub(r"[^\w.-]", "_", filename)[-100:] or "import", ContentFile(data), save=False
+    )
+    job.save()
+    from .tasks import run_import_task
+
+    transaction.on_commit(lambda: run_import_task(job.pk))
+    return job
+
+
+def run_import(job_id):
+    """Run a queued import: every question checked, then all written or none."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status not in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING):
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, progress=5)
+
+    def progress(done, total):
+        percent = 50 + int(49 * done / max(total, 1))
+        ImportJob.objects.filter(pk=job.pk).update(progress=percent)
+
+    try:
+        with job.upload.open("rb") as handle:
+            data = handle.read()
+        questions = parse(data, fmt=job.format or None, category=job.category)
+        ImportJob.objects.filter(pk=job.pk).update(progress=50)
+        fmt = job.format or detect_format(data)
+        counts = store(questions, by=job.created_by, source=fmt, on_progress=progress)
+    except qformat.ParseError as error:
+        job.status, job.progress, job.counts = ImportJob.Status.INVALID, 100, {}
+        job.errors = [
+            {"where": p.where, "message": p.message, "line": p.line} for p in error.problems[:1000]
+        ]
+        if len(error.problems) > 1000:
+            job.errors.append(
+                {
+                    "where": "…",
+                    "message": _("%(n)s autres erreurs.") % {"n": len(error.problems) - 1000},
+                    "line": None,
+                }
+            )
+    else:
+        job.status, job.progress, job.counts, job.errors = ImportJob.Status.DONE, 100, counts, []
+        record(
+            "quizzes.questions_imported",
+            job,
+            actor=job.created_by,
+            format=fmt,
+            counts=counts,
+            category=job.category,
+        )
+    job.upload.delete(save=False)
+    job.save(update_fields=["status", "progress", "counts", "errors", "upload"])
+    return job
+
+
+# -- export --------------------------------------------------------------------------------------
+
+
+def to_qformat(question):
+    """A stored question as plain data (answers, hints and files prefetched)."""
+    files = []
+    for f in question.files.all():
+        with f.file.open("rb") as handle:
+            files.append(qformat.File(area=f.area, name=f.name, content=handle.read(), path=f.path))
+    return qformat.Question(
+        qtype=question.qtype,
+        name=question.name,
+        text=question.text,
+        format=question.text_format,
+        general_feedback=question.general_feedback,
+        general_feedback_format=question.general_feedback_format,
+        answers=[
+            qformat.Answer(
+                text=a.text,
+                fraction=float(a.fraction),
+                feedback=a.feedback,
+                format=a.text_format,
+                feedback_format=a.feedback_format,
+                tolerance=a.tolerance,
+                match=a.match,
+            )
+            for a in question.answers.all()
+        ],
+        hints=[
+            qformat.Hint(
+                text=h.text,
+                format=h.text_format,
+                show_num_correct=h.show_num_correct,
+                clear_wrong=h.clear_wrong,
+            )
+            for h in question.hints.all()
+        ],
+        files=files,
+        category=question.category.path,
+        case_sensitive=question.case_sensitive,
+        shuffle_answers=question.shuffle_answers,
+        default_mark=float(question.default_mark),
+        penalty=float(question.penalty),
+        id_number=question.id_number,
+        tags=list(question.tags),
+        options=dict(question.options),
+    )
+
+
+def questions_for_export(category=None, *, recursive=True):
+    queryset = (
+        Question.objects.select_related("category")
+        .prefetch_related("answers", "hints", "files")
+        .order_by("category__path", "id")
+    )
+    if category is not None:
+        categories = descendants(category) if recursive else Category.objects.filter(pk=category.pk)
+        queryset = queryset.filter(category__in=categories)
+    return queryset
+
+
+def export_questions(category=None, *, fmt="gift", recursive=True, by=None):
+    """The questions of `category` (and below) as GIFT text or Moodle XML bytes."""
+    questions = [to_qformat(q) for q in questions_for_export(category, recursive=recursive)]
+    record("quizzes.questions_exported", category, actor=by, format=fmt, count=len(questions))
+    if fmt == "xml":
+        return write_xml(questions)
+    return write_gift(questions).encode("utf-8")
