@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from ilmis.accounts.models import Client, User
+from ilmis.core.dashboard import app_modules
 from ilmis.legal import services as legal
 
 PASSWORD = "Demo-Ilmis-2026!"
@@ -36,6 +37,9 @@ class Command(BaseCommand):
             raise CommandError("The demo data is not for production (ILMIS_ENV=production).")
         with transaction.atomic():
             self.load()
+            # Each area adds its own demo content: `ilmis/<app>/demo.py` with `load_demo()`.
+            for module in app_modules("demo"):
+                module.load_demo()
         for email, *_rest in ACCOUNTS:
             self.stdout.write(f"  {email:<28} {PASSWORD}")
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
