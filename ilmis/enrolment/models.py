@@ -478,6 +478,11 @@ class Enrolment(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    had_credentials = models.BooleanField(
+        _("avait déjà ses identifiants"),
+        default=False,
+        help_text=_("Compte existant avec mot de passe : rien à délivrer."),
+    )
     invited_at = models.DateTimeField(_("lien d'activation émis le"), null=True, blank=True)
 
     objects = EnrolmentQuerySet.as_manager()
