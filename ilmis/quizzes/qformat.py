@@ -243,10 +243,10 @@ def validate(question):
             if grade is None:
                 errors.append(
                     _(
-                        "Réponse %(n)s : la note %(grade)s %% n'est pas une des notes acceptées "
-                        "par Moodle (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, "
-                        "30, 25, 20, 16.66667, 14.28571, 12.5, 11.11111, 10, 5, 0 et leurs "
-                        "opposées)."
+                        "Réponse %(n)s : la note %(grade)s %% n'est pas une des notes "
+                        "acceptées par Moodle (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, "
+                        "40, 33.33333, 30, 25, 20, 16.66667, 14.28571, 12.5, 11.11111, 10, 5, 0 "
+                        "et leurs opposées)."
                     )
                     % {"n": index, "grade": percent(answer.fraction)}
                 )

@@ -103,8 +103,8 @@ def decode_text(data):
                 qformat.Problem(
                     _("ligne %(n)s") % {"n": line},
                     _(
-                        "Le fichier doit être encodé en UTF-8 (enregistrez-le en UTF-8 puis importez-le "
-                        "à nouveau)."
+                        "Le fichier doit être encodé en UTF-8 (enregistrez-le en UTF-8 puis "
+                        "importez-le à nouveau)."
                     ),
                     line,
                 )

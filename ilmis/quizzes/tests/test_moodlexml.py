@@ -178,7 +178,8 @@ def test_entities_refused_clearly(data):
         (b"<quiz><question type='description'>", "XML invalide"),
         (b"<html><body>x</body></html>", "<quiz>"),
         (
-            b"<quiz><question type='description'><name><text>&undefined;</text></name></question></quiz>",
+            b"<quiz><question type='description'><name><text>&undefined;</text></name>"
+            b"</question></quiz>",
             "XML invalide",
         ),
     ],

@@ -1,0 +1,162 @@
+import mimetypes
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+
+from . import render as rendering
+from . import services
+from .forms import ExportForm, ImportForm
+from .models import Category, ImportJob, Question, QuestionFile
+
+
+def bank_required(view):
+    """The question bank is for trainers and staff (services.can_manage_bank)."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not services.can_manage_bank(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@bank_required
+def bank(request):
+    """R6.3: browse the bank by category."""
+    categories = list(services.category_tree())
+    selected = None
+    page = None
+    if request.GET.get("category", "").isdigit():
+        selected = get_object_or_404(Category, pk=request.GET["category"])
+        questions = (
+            selected.questions.annotate(answer_count=Count("answers"))
+            .only("id", "name", "qtype", "category_id")
+            .order_by("id")
+        )
+        page = Paginator(questions, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "quizzes/bank.html",
+        {
+            "categories": categories,
+            "selected": selected,
+            "page": page,
+            "jobs": ImportJob.objects.filter(created_by=request.user)[:5],
+        },
+    )
+
+
+@bank_required
+def question_detail(request, pk):
+    question = get_object_or_404(
+        Question.objects.select_related("category").prefetch_related("answers", "hints", "files"),
+        pk=pk,
+    )
+    urls = rendering.file_urls(question)
+
+    def html(text, fmt):
+        return rendering.to_html(text, fmt, file_urls=urls)
+
+    return render(
+        request,
+        "quizzes/question.html",
+        {
+            "question": question,
+            "text": html(question.text, question.text_format),
+            "general_feedback": html(question.general_feedback, question.general_feedback_format),
+            "answers": [
+                {
+                    "answer": a,
+                    "text": html(a.text, a.text_format),
+                    "feedback": html(a.feedback, a.feedback_format),
+                    "percent": float(a.fraction) * 100,
+                }
+                for a in question.answers.all()
+            ],
+            "hints": [html(h.text, h.text_format) for h in question.hints.all()],
+        },
+    )
+
+
+@bank_required
+def question_file(request, pk, name):
+    """An embedded image, never public: served only after the access check (R6.2)."""
+    stored = get_object_or_404(QuestionFile, pk=pk, name=name)
+    content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+    inline = content_type in ("image/png", "image/jpeg", "image/gif", "image/webp")
+    response = FileResponse(
+        stored.file.open("rb"),
+        content_type=content_type,
+        as_attachment=not inline,
+        filename=stored.name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bank_required
+def import_upload(request):
+    """R6.3: upload a GIFT or Moodle XML file; the import runs as a job with a progress bar."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = services.start_import(
+            request.user,
+            filename=upload.name,
+            data=upload.read(),
+            fmt=form.cleaned_data["format"],
+            category=form.cleaned_data["category"],
+        )
+        return redirect("quizzes:import_status", pk=job.pk)
+    return render(request, "quizzes/import.html", {"form": form})
+
+
+@bank_required
+def import_status(request, pk):
+    job = get_object_or_404(ImportJob, pk=pk)
+    if job.created_by_id != request.user.pk and not request.user.is_back_office:
+        raise PermissionDenied
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse(
+            {
+                "status": job.status,
+                "progress": job.progress,
+                "counts": job.counts,
+                "errors": len(job.errors),
+            }
+        )
+    labels = dict(Question.Type.choices)
+    counts = [(labels.get(k, k), v) for k, v in job.counts.items()]
+    return render(request, "quizzes/import_status.html", {"job": job, "counts": counts})
+
+
+@require_GET
+@bank_required
+def export(request):
+    """R6.3: download a category (and below), or the whole bank, as GIFT or Moodle XML."""
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(status=400)
+    category = None
+    if form.cleaned_data["category"]:
+        category = get_object_or_404(Category, pk=form.cleaned_data["category"])
+    fmt = form.cleaned_data["format"]
+    data = services.export_questions(category, fmt=fmt, by=request.user)
+    stem = slugify(category.path if category else "banque") or "questions"
+    response = HttpResponse(
+        data, content_type="application/xml" if fmt == "xml" else "text/plain; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{stem}.{"xml" if fmt == "xml" else "gift.txt"}"'
+    )
+    return response
