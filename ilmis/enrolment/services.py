@@ -1156,11 +1156,14 @@ def visible_preregistrations(user):
 
 
 def staff_counts(now=None):
+    """What needs staff, in one query."""
+    from django.db.models import Count, Q
+
     now = now or timezone.now()
-    base = PreRegistration.objects
-    return {
-        "new": base.filter(status=S.NEW).count(),
-        "awaiting": base.filter(status=S.SENT, sign_deadline__gte=now).count(),
-        "lapsed": base.filter(status=S.SENT, sign_deadline__lt=now).count(),
-        "scans": base.filter(status=S.SCAN_SUBMITTED).count(),
-    }
+    sent = Q(status=S.SENT)
+    return PreRegistration.objects.aggregate(
+        new=Count("pk", filter=Q(status=S.NEW)),
+        awaiting=Count("pk", filter=sent & Q(sign_deadline__gte=now)),
+        lapsed=Count("pk", filter=sent & Q(sign_deadline__lt=now)),
+        scans=Count("pk", filter=Q(status=S.SCAN_SUBMITTED)),
+    )

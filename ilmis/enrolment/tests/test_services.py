@@ -122,7 +122,7 @@ def test_wrong_code_five_times_locks_until_reissue(staff, terms):
     services.send_code(link, terms_version=terms)
     good = last_code(prereg.email)
     wrong = "000000" if good != "000000" else "111111"
-    for attempt in range(1, 6):
+    for _attempt in range(1, 6):
         with pytest.raises(TransitionError) as error:
             services.sign_online(link, wrong, terms_version=terms)
     assert "verrouillé" in str(error.value)
