@@ -25,6 +25,15 @@ class ScormPackage(models.Model):
         blank=True,
         related_name="scorm_packages",
     )
+    activity = models.ForeignKey(
+        "learning.Activity",
+        verbose_name=_("activité"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="scorm_packages",
+        help_text=_("L'activité SCORM d'un module qui lance ce paquet."),
+    )
     file_count = models.PositiveIntegerField(_("nombre de fichiers"), default=0)
     unpacked_bytes = models.BigIntegerField(_("taille décompressée"), default=0)
     uploaded_by = models.ForeignKey(

@@ -563,9 +563,9 @@ def inspect(path) -> Manifest:
                 raise PackageError(
                     [
                         _(
-                            "Le fichier imsmanifest.xml n'est pas à la racine de l'archive mais dans le "
-                            "dossier « %(folder)s » : recompressez le contenu de ce dossier (et non le "
-                            "dossier lui-même)."
+                            "Le fichier imsmanifest.xml n'est pas à la racine de l'archive "
+                            "mais dans le dossier « %(folder)s » : recompressez le contenu de "
+                            "ce dossier (et non le dossier lui-même)."
                         )
                         % {"folder": folder}
                     ]

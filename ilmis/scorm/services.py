@@ -386,39 +386,47 @@ def _timestamp(value, default):
         return default
 
 
+def _seq(call):
+    try:
+        return int(call.get("seq"))
+    except (AttributeError, TypeError, ValueError):
+        return 0
+
+
 @transaction.atomic
-def record_calls(attempt_id, user, session, calls):
+def record_calls(attempt_id, user, session, calls, first=None):
     """Apply a batch of API calls from the browser, in order, exactly once (keyed by `seq`).
 
-    Each SetValue the browser accepted is replayed through the server's runtime: a value the
-    server finds invalid is not stored, and the log shows the server's error code. Returns the
-    last sequence number applied."""
+    `first` is the first number the browser had not seen acknowledged: the batch may have holes
+    after it (a beacon keeps only the last SetValue of each element) but not before it. Each
+    SetValue the browser accepted is replayed through the server's runtime: a value the server
+    finds invalid is not stored, and the log shows the server's error code. Returns the last
+    sequence number applied."""
     attempt = (
         ScormAttempt.objects.select_for_update()
         .select_related("sco__package")
         .get(pk=attempt_id, learner=user)
     )
-    fresh = sorted(
-        (c for c in calls if int(c.get("seq", 0)) > attempt.last_seq), key=lambda c: int(c["seq"])
-    )
+    fresh = sorted((c for c in calls if _seq(c) > attempt.last_seq), key=_seq)
     if not fresh:
         return attempt.last_seq
-    if session != attempt.session_count or attempt.state != State.ACTIVE:
+    if session != attempt.session_count:
         raise StaleSession()
-    if int(fresh[0]["seq"]) != attempt.last_seq + 1:
+    try:
+        first = int(first) if first not in (None, "") else _seq(fresh[0])
+    except (TypeError, ValueError):
+        first = _seq(fresh[0])
+    if first > attempt.last_seq + 1:
         raise SequenceGap(attempt.last_seq)
     package = attempt.sco.package
     rt = runtime.Runtime(package.version, attempt.data, targets=navigation(attempt.sco)["targets"])
     rt.state = runtime.RUNNING
+    applying = attempt.state == State.ACTIVE  # after Terminate, calls are only logged
     now = timezone.now()
     log = []
     terminated = False
-    expected = attempt.last_seq + 1
     for call in fresh:
-        seq = int(call["seq"])
-        if seq != expected:
-            break  # a hole inside the batch: keep what came before it
-        expected += 1
+        seq = _seq(call)
         function = str(call.get("fn", ""))[:20]
         if function not in FUNCTIONS:
             function = "?"
@@ -429,11 +437,11 @@ def record_calls(attempt_id, user, session, calls):
         except (TypeError, ValueError):
             error = 0
         server_error = None
-        if error == 0 and function == "SetValue":
+        if applying and not terminated and error == 0 and function == "SetValue":
             code = rt._set(element, value)
             if code:
                 server_error = code
-        elif error == 0 and function == "Terminate":
+        elif applying and not terminated and error == 0 and function == "Terminate":
             terminated = True
         log.append(
             ApiCall(
@@ -444,16 +452,15 @@ def record_calls(attempt_id, user, session, calls):
                 element=element,
                 value=value,
                 result=str(call.get("result", ""))[:4000],
-                error_code=min(error, 999),
+                error_code=max(0, min(error, 999)),
                 server_error=server_error,
                 at=_timestamp(call.get("t"), now),
             )
         )
-        attempt.last_seq = seq
-        if terminated:
-            break
+    attempt.last_seq = _seq(fresh[-1])
     ApiCall.objects.bulk_create(log)
-    attempt.data = rt.data
+    if applying:
+        attempt.data = rt.data
     if terminated:
         _close_session(attempt, terminated=True)
         record(
@@ -463,9 +470,13 @@ def record_calls(attempt_id, user, session, calls):
             to_state=attempt.state,
             exit=attempt.exit,
         )
-    else:
+    elif applying:
         _derive(attempt)
     attempt.save()
+    if applying:
+        from .integration import notify_completion
+
+        notify_completion(attempt)
     return attempt.last_seq
 
 

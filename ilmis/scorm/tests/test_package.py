@@ -267,8 +267,18 @@ def test_command_reports_problems_with_nonzero_exit(tmp_path, db):
 
 
 def test_command_imports_with_activity(tmp_path, capsys, db):
-    """R6.5: with --activity the package is stored."""
+    """R6.5: with --activity the package is stored and linked to the SCORM activity, whose
+    programme then gives access."""
+    from ilmis.enrolment.testing import make_programme
+    from ilmis.learning import kinds
+    from ilmis.learning.models import Activity, Module
+
+    programme = make_programme()
+    module = Module.objects.create(programme=programme, title="Module 1")
+    activity = Activity.objects.create(module=module, kind="scorm", title="Cours SCORM")
     path = write(tmp_path, package_zip("2004"))
-    call_command("import_scorm", str(path), "--activity", "7")
-    assert ScormPackage.objects.count() == 1
+    call_command("import_scorm", str(path), "--activity", str(activity.pk))
+    package = ScormPackage.objects.get()
     assert "importé" in capsys.readouterr().out
+    assert package.activity == activity and package.programme == programme
+    assert kinds.launch_url(activity) == f"/scorm/{package.uuid}/jouer/"

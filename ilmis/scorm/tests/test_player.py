@@ -1,0 +1,316 @@
+"""The player, files, API endpoint, attempts, resume and tracking through HTTP (R6.5, R6.2)."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from ilmis.enrolment.testing import enrol, make_programme
+from ilmis.scorm import services
+from ilmis.scorm.models import ApiCall, ScormAttempt
+from ilmis.scorm.testing import package_zip
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def programme(db):
+    return make_programme()
+
+
+def make_package(tmp_path, staff, version="2004", programme=None, **kwargs):
+    path = tmp_path / f"p{version}.zip"
+    path.write_bytes(package_zip(version, **kwargs))
+    return services.import_package(path, by=staff, programme=programme)
+
+
+def launch(client, package, sco=None):
+    sco = sco or package.scos.first()
+    response = client.post(reverse("scorm:launch", args=[package.uuid, sco.pk]))
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def send(client, payload, calls, first=None):
+    """Post API calls as api.js does (numbered after the payload's seq)."""
+    numbered = []
+    seq = payload["seq"]
+    for call in calls:
+        seq += 1
+        fn, element, value, error = (list(call) + ["", "", 0])[:4]
+        numbered.append(
+            {
+                "seq": seq,
+                "fn": fn,
+                "element": element,
+                "value": value,
+                "error": error,
+                "t": 1764145800000,
+            }
+        )
+    payload["seq"] = seq
+    return client.post(
+        payload["commit_url"],
+        {
+            "session": payload["session"],
+            "calls": json.dumps(numbered),
+            "first": first or (numbered[0]["seq"] if numbered else ""),
+        },
+    )
+
+
+def test_enrolled_learner_plays_unenrolled_refused(
+    client, tmp_path, staff, learner, make_user, programme
+):
+    """R6.2: the enrolled learner gets the player and files; another learner gets 404."""
+    package = make_package(tmp_path, staff, programme=programme)
+    enrol(learner, programme)
+    client.force_login(learner)
+    assert client.get(reverse("scorm:player", args=[package.uuid])).status_code == 200
+    response = client.get(reverse("scorm:file", args=[package.uuid, "index.html"]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    other = make_user(role="learner")
+    client.force_login(other)
+    assert client.get(reverse("scorm:player", args=[package.uuid])).status_code == 404
+    assert client.get(reverse("scorm:file", args=[package.uuid, "index.html"])).status_code == 404
+    sco = package.scos.first()
+    assert client.post(reverse("scorm:launch", args=[package.uuid, sco.pk])).status_code == 404
+
+
+def test_package_without_programme_is_staff_only(client, tmp_path, staff, learner, make_user):
+    """R6.2: without a programme only staff and trainers may open it."""
+    package = make_package(tmp_path, staff)
+    client.force_login(learner)
+    assert client.get(reverse("scorm:player", args=[package.uuid])).status_code == 404
+    client.force_login(make_user(role="trainer"))
+    assert client.get(reverse("scorm:player", args=[package.uuid])).status_code == 200
+    client.logout()
+    response = client.get(reverse("scorm:file", args=[package.uuid, "index.html"]))
+    assert response.status_code == 302  # to the login page
+
+
+def test_expired_access_window_refused(client, tmp_path, staff, learner, programme):
+    """R6.2: a learner whose access window has ended is refused."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    package = make_package(tmp_path, staff, programme=programme)
+    now = timezone.now()
+    enrol(learner, programme, start=now - timedelta(days=100), end=now - timedelta(days=1))
+    client.force_login(learner)
+    assert client.get(reverse("scorm:file", args=[package.uuid, "index.html"])).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["../../secret", "..%2F..%2Fsecret", "a/../../x", "%5C..%5Cx"])
+def test_file_traversal_refused(client, tmp_path, staff, path):
+    """R6.2: file URLs cannot leave the package folder."""
+    package = make_package(tmp_path, staff)
+    (package.root.parent / "secret").write_text("secret")
+    client.force_login(staff)
+    url = reverse("scorm:file", args=[package.uuid, "index.html"]).replace("index.html", path)
+    assert client.get(url).status_code == 404
+
+
+def test_x_accel_redirect(client, tmp_path, staff, settings):
+    """R6.2: behind nginx, files are handed over with X-Accel-Redirect."""
+    settings.ILMIS_X_ACCEL_REDIRECT_PREFIX = "/internal-scorm/"
+    package = make_package(tmp_path, staff)
+    client.force_login(staff)
+    response = client.get(reverse("scorm:file", args=[package.uuid, "index.html"]))
+    assert response["X-Accel-Redirect"] == f"/internal-scorm/{package.uuid}/index.html"
+    assert response.content == b""
+
+
+def test_session_2004_suspend_and_resume(client, tmp_path, staff, learner, programme):
+    """R6.5: data is stored, session_time summed, exit=suspend resumes with location and
+    suspend_data; a normal exit starts a new attempt; attempts are kept."""
+    package = make_package(tmp_path, staff, programme=programme, min_measure="0.6")
+    enrol(learner, programme)
+    client.force_login(learner)
+    payload = launch(client, package)
+    assert payload["data"]["cmi.entry"] == "ab-initio"
+    assert payload["data"]["cmi.scaled_passing_score"] == "0.6"
+    response = send(
+        client,
+        payload,
+        [
+            ("Initialize",),
+            ("SetValue", "cmi.location", "p4"),
+            ("SetValue", "cmi.suspend_data", "abc"),
+            ("SetValue", "cmi.score.scaled", "0.8"),
+            ("SetValue", "cmi.session_time", "PT1M"),
+            ("SetValue", "cmi.exit", "suspend"),
+            ("Terminate",),
+        ],
+    )
+    assert response.json()["last_seq"] == 7
+    attempt = ScormAttempt.objects.get()
+    assert attempt.state == "suspended" and attempt.location == "p4"
+    assert attempt.is_passed and attempt.score_scaled == Decimal("0.8")
+    assert attempt.total_seconds == 60
+    again = launch(client, package)
+    assert again["attempt"] == attempt.pk
+    assert again["data"]["cmi.entry"] == "resume"
+    assert again["data"]["cmi.location"] == "p4" and again["data"]["cmi.suspend_data"] == "abc"
+    assert "cmi.exit" not in again["data"] and "cmi.session_time" not in again["data"]
+    send(
+        client,
+        again,
+        [
+            ("Initialize",),
+            ("SetValue", "cmi.session_time", "PT30S"),
+            ("SetValue", "cmi.completion_status", "completed"),
+            ("SetValue", "cmi.exit", "normal"),
+            ("Terminate",),
+        ],
+    )
+    attempt.refresh_from_db()
+    assert attempt.state == "closed" and attempt.is_completed and attempt.total_seconds == 90
+    third = launch(client, package)
+    assert third["attempt"] != attempt.pk and third["data"]["cmi.entry"] == "ab-initio"
+    assert ScormAttempt.objects.count() == 2
+    result = services.package_result(learner, package)
+    assert result["completed"] and result["passed"]
+
+
+def test_session_12_mastery_and_abandon(client, tmp_path, staff, learner, programme):
+    """R6.5: 1.2 mastery score decides passed/failed; a closed browser resumes."""
+    package = make_package(tmp_path, staff, version="1.2", programme=programme, mastery="70")
+    enrol(learner, programme)
+    client.force_login(learner)
+    payload = launch(client, package)
+    assert payload["data"]["cmi.student_data.mastery_score"] == "70"
+    send(
+        client,
+        payload,
+        [
+            ("Initialize",),
+            ("SetValue", "cmi.core.lesson_location", "p2"),
+            ("SetValue", "cmi.core.score.raw", "65"),
+            ("SetValue", "cmi.core.session_time", "00:02:00"),
+        ],
+    )
+    # the browser closes without LMSFinish: next launch resumes
+    again = launch(client, package)
+    assert again["data"]["cmi.core.entry"] == "resume"
+    assert again["data"]["cmi.core.lesson_location"] == "p2"
+    assert again["data"]["cmi.core.total_time"] == "0000:02:00.00"
+    send(
+        client,
+        again,
+        [("Initialize",), ("SetValue", "cmi.core.lesson_status", "completed"), ("Terminate",)],
+    )
+    attempt = ScormAttempt.objects.get()
+    assert attempt.success_status == "failed"  # 65 < 70
+    assert attempt.is_completed and not attempt.is_passed
+    assert attempt.score_scaled == Decimal("0.65")
+
+
+def test_calls_idempotent_and_gap(client, tmp_path, staff):
+    """R6.5: a batch sent twice is applied once; a batch after a hole asks for a resend."""
+    package = make_package(tmp_path, staff)
+    client.force_login(staff)
+    payload = launch(client, package)
+    calls = [
+        {"seq": 1, "fn": "Initialize", "error": 0},
+        {"seq": 2, "fn": "SetValue", "element": "cmi.location", "value": "x", "error": 0},
+    ]
+    body = {"session": payload["session"], "calls": json.dumps(calls), "first": 1}
+    assert client.post(payload["commit_url"], body).json() == {"last_seq": 2}
+    assert client.post(payload["commit_url"], body).json() == {"last_seq": 2}
+    assert ApiCall.objects.count() == 2
+    late = {
+        "session": payload["session"],
+        "first": 5,
+        "calls": json.dumps([{"seq": 5, "fn": "Commit", "error": 0}]),
+    }
+    response = client.post(payload["commit_url"], late)
+    assert response.status_code == 409 and response.json()["last_seq"] == 2
+
+
+def test_server_refuses_invalid_values(client, tmp_path, staff):
+    """R6.5: a value the server's runtime refuses is not stored, and the log says so."""
+    package = make_package(tmp_path, staff)
+    client.force_login(staff)
+    payload = launch(client, package)
+    send(
+        client,
+        payload,
+        [
+            ("Initialize",),
+            ("SetValue", "cmi.score.scaled", "5"),
+            ("SetValue", "cmi.entry", "resume"),
+            ("SetValue", "cmi.location", "ok"),
+        ],
+    )
+    attempt = ScormAttempt.objects.get()
+    assert "cmi.score.scaled" not in attempt.data
+    assert attempt.data["cmi.entry"] == "ab-initio" and attempt.location == "ok"
+    errors = dict(
+        ApiCall.objects.filter(function="SetValue").values_list("element", "server_error")
+    )
+    assert errors == {"cmi.score.scaled": 407, "cmi.entry": 404, "cmi.location": None}
+
+
+def test_stale_session_refused(client, tmp_path, staff):
+    """R6.5: calls from a session reopened elsewhere are refused (410), nothing is applied."""
+    package = make_package(tmp_path, staff)
+    client.force_login(staff)
+    first = launch(client, package)
+    launch(client, package)
+    response = send(client, first, [("Initialize",), ("SetValue", "cmi.location", "old")])
+    assert response.status_code == 410
+    assert "cmi.location" not in ScormAttempt.objects.get().data
+
+
+def test_calls_of_another_learner_refused(client, tmp_path, staff, make_user):
+    """R6.2: a learner cannot write into someone else's attempt."""
+    package = make_package(tmp_path, staff)
+    client.force_login(staff)
+    payload = launch(client, package)
+    client.force_login(make_user(role="trainer"))
+    assert send(client, payload, [("Initialize",)]).status_code == 404
+
+
+def test_staff_import_page_and_diagnostics(client, tmp_path, staff, learner, programme):
+    """R6.5: staff import through the page (problems in French), then read the call log."""
+    client.force_login(staff)
+    url = reverse("scorm:packages")
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"nope")
+    with bad.open("rb") as handle:
+        response = client.post(url, {"file": handle})
+    assert "n&#x27;est pas une archive zip valide" in response.content.decode()
+    good = tmp_path / "good.zip"
+    good.write_bytes(package_zip("1.2"))
+    with good.open("rb") as handle:
+        response = client.post(url, {"file": handle, "programme": programme.pk})
+    assert response.status_code == 302
+    package = programme.scorm_packages.get()
+    enrol(learner, programme)
+    client.force_login(learner)
+    payload = launch(client, package)
+    send(client, payload, [("Initialize",), ("SetValue", "cmi.core.score.raw", "abc", 405)])
+    assert client.get(url).status_code == 403  # learners do not manage packages
+    attempt = ScormAttempt.objects.get()
+    assert client.get(reverse("scorm:attempt", args=[attempt.pk])).status_code == 403
+    client.force_login(staff)
+    page = client.get(reverse("scorm:attempt", args=[attempt.pk])).content.decode()
+    assert "cmi.core.score.raw" in page and "405" in page
+    detail = client.get(reverse("scorm:package", args=[package.uuid])).content.decode()
+    assert str(learner) in detail
+
+
+def test_launch_query_count_constant(client, tmp_path, staff, django_assert_max_num_queries):
+    """R6.5: recording a batch costs a bounded number of queries whatever its size."""
+    package = make_package(tmp_path, staff)
+    client.force_login(staff)
+    payload = launch(client, package)
+    send(client, payload, [("Initialize",)])
+    calls = [("SetValue", "cmi.location", str(i)) for i in range(50)]
+    with django_assert_max_num_queries(25):
+        assert send(client, payload, calls).status_code == 200
