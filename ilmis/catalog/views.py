@@ -47,7 +47,7 @@ def _etag(stamp, request):
         return None
     user = getattr(request, "user", None)
     who = user.pk if user is not None and user.is_authenticated else 0
-    return f'"{stamp.timestamp():.0f}-{who}-{getattr(request, "LANGUAGE_CODE", "fr")}"'
+    return f'"{stamp.timestamp():.6f}-{who}-{getattr(request, "LANGUAGE_CODE", "fr")}"'
 
 
 @cache_control(private=True, no_cache=True)
