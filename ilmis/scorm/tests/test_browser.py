@@ -1,0 +1,119 @@
+"""The player in a real browser (R6.5): a SCO written for the test finds the API, sets status,
+score and location; the learner leaves and comes back; cmi.entry is resume with the location
+and suspend data restored. For SCORM 1.2 (LMSCommit) and 2004 (no Commit: the page's beacon)."""
+
+import time
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from ilmis.enrolment.testing import enrol, make_programme
+from ilmis.scorm import services
+from ilmis.scorm.models import ApiCall, ScormAttempt
+from ilmis.scorm.testing import TEST_SCO_12, TEST_SCO_2004, build_zip, manifest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def wait_for(predicate, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    return predicate()
+
+
+def logged_in_page(browser, client, live_server, user):
+    client.force_login(user)
+    context = browser.new_context()
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return context.new_page()
+
+
+@pytest.mark.parametrize("version", ["1.2", "2004"])
+def test_leave_and_resume(browser, live_server, client, staff, learner, tmp_path, version):
+    """R6.5: status, score and location are recorded; after leaving, the SCO resumes with
+    cmi.entry=resume, its location and its suspend data; a normal finish completes it."""
+    programme = make_programme()
+    sco_html = TEST_SCO_12 if version == "1.2" else TEST_SCO_2004
+    path = tmp_path / "sco.zip"
+    path.write_bytes(
+        build_zip(
+            {
+                "imsmanifest.xml": manifest(version, scos=(("sco1", "Leçon", "sco/index.html"),)),
+                "sco/index.html": sco_html,
+            }
+        )
+    )
+    package = services.import_package(path, by=staff, programme=programme)
+    enrol(learner, programme)
+    page = logged_in_page(browser, client, live_server, learner)
+    player = live_server.url + reverse("scorm:player", args=[package.uuid])
+
+    page.goto(player)
+    frame = page.frame_locator("#scorm-frame")
+    expect(frame.locator("#init")).to_have_text("true")
+    expect(frame.locator("#entry")).to_have_text("ab-initio")
+    frame.locator("#work").click()
+    expect(frame.locator("#done")).to_have_text("ok")
+    # the API refused a bad value with the exact code, synchronously
+    expect(frame.locator("#bad")).to_have_text("false 405" if version == "1.2" else "false 407")
+
+    page.goto(live_server.url + "/")  # the learner leaves (no Finish / Terminate)
+    attempt = wait_for(
+        lambda: ScormAttempt.objects.filter(
+            learner=learner, location__in=["page-7", "slide-12"]
+        ).first()
+    )
+    assert attempt is not None, "the data never reached the server"
+    if version == "2004":
+        assert attempt.score_scaled is not None and float(attempt.score_scaled) == 0.9
+        assert attempt.data["cmi.interactions.0.learner_response"] == "a[,]b"
+    else:
+        assert attempt.score_raw == 85
+
+    page.goto(player)
+    expect(frame.locator("#entry")).to_have_text("resume")
+    expect(frame.locator("#location")).to_have_text(attempt.location)
+    expect(frame.locator("#suspend")).to_have_text(
+        '{"answers":[1,2,3]}' if version == "1.2" else "state=42;seen=1,2,3"
+    )
+    expect(frame.locator("#status")).to_have_text("incomplete")
+
+    frame.locator("#finish").click()
+    expect(frame.locator("#done")).to_have_text("finished")
+    finished = wait_for(lambda: ScormAttempt.objects.filter(pk=attempt.pk, state="closed").first())
+    assert finished is not None
+    assert finished.is_completed and finished.is_passed
+    assert finished.total_seconds == (90.5 if version == "1.2" else 90)  # first session
+    assert finished.session_count == 2
+    assert ApiCall.objects.filter(attempt=attempt, error_code__gt=0).exists()  # the bad value
+    page.context.close()
+
+
+def test_unenrolled_learner_gets_nothing_in_browser(
+    browser, live_server, client, staff, make_user, tmp_path
+):
+    """R6.2: a learner who is not enrolled gets a 404 for the player and the files."""
+    programme = make_programme()
+    path = tmp_path / "sco.zip"
+    path.write_bytes(build_zip({"imsmanifest.xml": manifest("2004"), "index.html": "secret"}))
+    package = services.import_package(path, by=staff, programme=programme)
+    page = logged_in_page(browser, client, live_server, make_user(role="learner"))
+    response = page.goto(live_server.url + reverse("scorm:player", args=[package.uuid]))
+    assert response.status == 404
+    response = page.goto(live_server.url + reverse("scorm:file", args=[package.uuid, "index.html"]))
+    assert response.status == 404 and "secret" not in page.content()
+    page.context.close()

@@ -1,0 +1,174 @@
+"""api.js and runtime.py give the same answers (R6.5): the same scripts of API calls are run in
+Node against api.js and in Python against Runtime; every return value and error code must match.
+"""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ilmis.scorm import runtime
+from ilmis.scorm.tests.test_runtime import VALID, concrete, sample
+
+API_JS = Path(__file__).resolve().parents[1] / "static" / "scorm" / "api.js"
+
+HARNESS = """
+global.window = {};
+require(process.argv[2]);
+const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const out = [];
+for (const script of input.scripts) {
+  const payload = Object.assign({data: JSON.parse(JSON.stringify(script.data)),
+                                 targets: script.targets, attempt: 1, session: 1, seq: 0},
+                                input.tables[script.version]);
+  const s = new window.IlmisScorm.Session(payload, {commitUrl: '/x', csrf: 'x'});
+  s.flush = () => Promise.resolve(); s.schedule = () => {};
+  const api = s.api, v12 = script.version === '1.2';
+  const names = v12 ? {init: 'LMSInitialize', term: 'LMSFinish', commit: 'LMSCommit',
+    get: 'LMSGetValue', set: 'LMSSetValue', err: 'LMSGetLastError'} :
+    {init: 'Initialize', term: 'Terminate', commit: 'Commit', get: 'GetValue',
+     set: 'SetValue', err: 'GetLastError'};
+  const results = [];
+  for (const [fn, a, b] of script.calls) {
+    const r = api[names[fn]](a, b);
+    results.push([r, api[names.err]()]);
+  }
+  out.push(results);
+}
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+def run_python(script):
+    rt = runtime.Runtime(script["version"], script["data"], targets=script["targets"])
+    methods = {
+        "init": rt.initialize,
+        "term": rt.terminate,
+        "commit": rt.commit,
+        "get": rt.get_value,
+        "set": rt.set_value,
+    }
+    results = []
+    for fn, *args in script["calls"]:
+        results.append([methods[fn](*args), rt.get_last_error()])
+    return results
+
+
+def run_node(scripts, tmp_path):
+    node = shutil.which("node") or shutil.which("nodejs")
+    if not node:
+        pytest.skip("Node.js is needed to run api.js outside a browser")
+    harness = tmp_path / "harness.js"
+    harness.write_text(HARNESS)
+    tables = {"1.2": runtime.client_tables("1.2"), "2004": runtime.client_tables("2004-4")}
+    completed = subprocess.run(
+        [node, str(harness), str(API_JS)],
+        input=json.dumps({"scripts": scripts, "tables": tables}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(completed.stdout)
+
+
+def scripts():
+    """Every element with a valid and an invalid value, read and written, plus state rules."""
+    out = []
+    for version, model in (("1.2", runtime.MODEL_12), ("2004", runtime.MODEL_2004)):
+        seed = (
+            {"cmi.completion_threshold": "0.5", "cmi.scaled_passing_score": "0.5"}
+            if version == "2004"
+            else {}
+        )
+        for pattern, spec in model.items():
+            element = concrete(pattern).replace("{target}", "{target=s1}")
+            calls = [("get", element), ("init", ""), ("get", element)]
+            for prefix in ("cmi.interactions.0", "cmi.objectives.0"):
+                if element.startswith(prefix + "."):
+                    calls += [("set", f"{prefix}.id", "q1")]
+            if element.startswith("cmi.interactions.0."):
+                calls += [
+                    ("set", "cmi.interactions.0.type", "choice" if version == "1.2" else "fill-in")
+                ]
+            kind = spec[1]
+            if kind not in ("fixed", "count", "navvalid") and (
+                kind in VALID
+                or kind in ("vocab", "real", "dec12", "int12", "pattern", "response", "response12")
+            ):
+                good, bad, _failure = sample(spec, None)
+                calls += [("set", element, good), ("get", element)]
+                if bad is not None:
+                    calls += [("set", element, bad), ("get", element)]
+            else:
+                calls += [("set", element, "x")]
+            calls += [
+                ("get", element + "._children"),
+                ("get", element + "._count"),
+                ("set", element + "._count", "1"),
+                ("get", "cmi.interactions.3.id"),
+                ("set", "cmi.interactions.2.id", "x"),
+                ("get", "cmi.nope"),
+                ("get", ""),
+                ("set", "", "x"),
+                ("commit", "x"),
+                ("commit", ""),
+                ("term", ""),
+                ("get", element),
+                ("set", element, "x"),
+                ("term", ""),
+                ("init", ""),
+            ]
+            out.append({"version": version, "data": seed, "targets": ["s1"], "calls": calls})
+    out.append(
+        {
+            "version": "2004",
+            "data": {},
+            "targets": [],
+            "calls": [
+                ("init", ""),
+                ("set", "cmi.objectives.0.id", "o1"),
+                ("set", "cmi.objectives.1.id", "o1"),
+                ("set", "cmi.objectives.0.id", "o2"),
+                ("set", "cmi.objectives.1.id", "o2"),
+                ("get", "cmi.objectives._count"),
+                ("set", "cmi.interactions.0.id", "q"),
+                ("set", "cmi.interactions.0.type", "true-false"),
+                ("set", "cmi.interactions.0.correct_responses.0.pattern", "true"),
+                ("set", "cmi.interactions.0.correct_responses.1.pattern", "false"),
+                ("set", "cmi.interactions.0.objectives.0.id", "o1"),
+                ("set", "cmi.interactions.0.objectives.1.id", "o1"),
+                ("set", "cmi.interactions.1.objectives.0.id", "o1"),
+                ("set", "cmi.interactions.01.id", "x"),
+                ("set", "cmi.interactions.0.latency", "PT1.234S"),
+                ("set", "cmi.session_time", "P1DT"),
+                ("set", "cmi.progress_measure", "0.7"),
+                ("get", "cmi.completion_status"),
+                ("set", "adl.data.0.store", "x"),
+                ("get", "adl.nav.request_valid.jump.{target=x}"),
+                ("set", "cmi.exit", "suspend"),
+                ("get", "cmi.exit"),
+                ("init", ""),
+                ("term", "x"),
+                ("term", ""),
+                ("init", ""),
+            ],
+        }
+    )
+    return out
+
+
+def test_api_js_matches_runtime(tmp_path):
+    """R6.5: for every element and state rule, api.js answers exactly as runtime.py."""
+    all_scripts = scripts()
+    node_results = run_node(all_scripts, tmp_path)
+    mismatches = []
+    for script, js in zip(all_scripts, node_results, strict=True):
+        py = run_python(script)
+        for call, a, b in zip(script["calls"], js, py, strict=True):
+            if a != b:
+                mismatches.append((script["version"], call, "js", a, "python", b))
+    assert not mismatches, mismatches[:20]
+    assert sum(len(s["calls"]) for s in all_scripts) > 2000
