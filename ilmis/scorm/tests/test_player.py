@@ -314,3 +314,41 @@ def test_launch_query_count_constant(client, tmp_path, staff, django_assert_max_
     calls = [("SetValue", "cmi.location", str(i)) for i in range(50)]
     with django_assert_max_num_queries(25):
         assert send(client, payload, calls).status_code == 200
+
+
+def test_dashboard_panel_for_staff_only(rf, staff, learner):
+    """R6.5: staff get the SCORM panel on their dashboard; learners do not."""
+    from django.template.loader import render_to_string
+
+    from ilmis.scorm import dashboard
+
+    request = rf.get("/")
+    request.user = staff
+    [panel] = dashboard.panels(request)
+    html = render_to_string(panel["template"], panel)
+    assert reverse("scorm:packages") in html and "0 paquet" in html
+    request.user = learner
+    assert dashboard.panels(request) == []
+
+
+def test_completion_reaches_learning(client, tmp_path, staff, learner, programme):
+    """R6.5: completing every SCO marks the SCORM activity completed in the learning app."""
+    from ilmis.learning.models import Activity, ActivityCompletion, Module
+    from ilmis.scorm import integration
+
+    module = Module.objects.create(programme=programme, title="Module")
+    activity = Activity.objects.create(module=module, kind="scorm", title="SCORM")
+    package = make_package(tmp_path, staff, scos=(("a", "A", "a.html"), ("b", "B", "b.html")))
+    integration.attach(activity, package)
+    enrol(learner, programme)
+    client.force_login(learner)
+    first, second = package.scos.all()
+    done = [("Initialize",), ("SetValue", "cmi.completion_status", "completed"), ("Terminate",)]
+    send(client, launch(client, package, first), done)
+    assert not ActivityCompletion.objects.filter(user=learner, activity=activity).exists()
+    payload = launch(client, package, second)
+    assert payload["data"]["adl.nav.request_valid.previous"] == "true"
+    assert payload["data"]["adl.nav.request_valid.continue"] == "false"
+    send(client, payload, done)
+    assert ActivityCompletion.objects.filter(user=learner, activity=activity).exists()
+    assert integration.is_completed(learner, activity)
