@@ -3,6 +3,7 @@
 import json
 import mimetypes
 import posixpath
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -286,6 +287,32 @@ def calls(request, pk):
 # --- files --------------------------------------------------------------------------------------
 
 
+RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _ranged(request, target, content_type):
+    """A 206 answer to a single `Range: bytes=a-b` (videos seek with it), or None."""
+    match = RANGE.match(request.headers.get("Range", "").strip())
+    if not match or match.groups() == ("", ""):
+        return None
+    size = target.stat().st_size
+    first, last = match.groups()
+    if first == "":
+        start, end = max(0, size - int(last)), size - 1
+    else:
+        start, end = int(first), min(int(last) if last else size - 1, size - 1)
+    if start >= size or start > end:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    with open(target, "rb") as handle:
+        handle.seek(start)
+        body = handle.read(min(end - start + 1, 8 * 1024 * 1024))
+    response = HttpResponse(body, status=206, content_type=content_type)
+    response["Content-Range"] = f"bytes {start}-{start + len(body) - 1}/{size}"
+    return response
+
+
 def _content_type(path):
     # No charset is added: old packages declare theirs in <meta> (often ISO-8859-1).
     suffix = Path(path).suffix.lower()
@@ -319,7 +346,11 @@ def file(request, uuid, path):
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(f"{package.uuid}/{clean}")
     else:
-        response = FileResponse(open(target, "rb"), content_type=content_type)  # noqa: SIM115
+        response = _ranged(request, target, content_type) or FileResponse(
+            open(target, "rb"),
+            content_type=content_type,  # noqa: SIM115
+        )
+        response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=3600"
     response["Referrer-Policy"] = "same-origin"
     return response

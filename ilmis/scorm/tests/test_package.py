@@ -282,3 +282,14 @@ def test_command_imports_with_activity(tmp_path, capsys, db):
     assert "importé" in capsys.readouterr().out
     assert package.activity == activity and package.programme == programme
     assert kinds.launch_url(activity) == f"/scorm/{package.uuid}/jouer/"
+
+
+def test_demo_package_loads_once(db, staff):
+    """The demo package is a valid SCORM 2004 package with two SCOs; loading twice is a no-op."""
+    from ilmis.scorm import demo
+
+    demo.load_demo()
+    demo.load_demo()
+    package = ScormPackage.objects.get()
+    assert package.version == "2004-4" and package.scos.count() == 2
+    assert (package.root / "copier" / "index.html").is_file()

@@ -352,3 +352,18 @@ def test_completion_reaches_learning(client, tmp_path, staff, learner, programme
     send(client, payload, done)
     assert ActivityCompletion.objects.filter(user=learner, activity=activity).exists()
     assert integration.is_completed(learner, activity)
+
+
+def test_file_byte_ranges(client, tmp_path, staff):
+    """R6.5: videos can seek: a Range request gets 206 with the right bytes."""
+    package = make_package(tmp_path, staff)
+    (package.root / "clip.mp4").write_bytes(bytes(range(256)) * 4)
+    client.force_login(staff)
+    url = reverse("scorm:file", args=[package.uuid, "clip.mp4"])
+    response = client.get(url, headers={"Range": "bytes=10-19"})
+    assert response.status_code == 206 and response.content == bytes(range(10, 20))
+    assert response["Content-Range"] == "bytes 10-19/1024"
+    assert response["Content-Type"] == "video/mp4"
+    assert client.get(url, headers={"Range": "bytes=-4"}).content == bytes(range(252, 256))
+    assert client.get(url, headers={"Range": "bytes=5000-"}).status_code == 416
+    assert client.get(url).status_code == 200
