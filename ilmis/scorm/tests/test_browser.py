@@ -117,3 +117,35 @@ def test_unenrolled_learner_gets_nothing_in_browser(
     response = page.goto(live_server.url + reverse("scorm:file", args=[package.uuid, "index.html"]))
     assert response.status == 404 and "secret" not in page.content()
     page.context.close()
+
+
+def test_multi_sco_table_of_contents_and_continue(browser, live_server, client, staff):
+    """R6.5: the table of contents lists the SCOs; Terminate with adl.nav.request=continue
+    opens the next one; the first is recorded completed; a trainer/staff may play without
+    enrolment."""
+    from ilmis.scorm import demo
+    from ilmis.scorm.models import ScormPackage
+
+    demo.load_demo()
+    package = ScormPackage.objects.get()
+    page = logged_in_page(browser, client, live_server, staff)
+    page.goto(live_server.url + reverse("scorm:player", args=[package.uuid]))
+    toc = page.locator(".scorm-toc button")
+    expect(toc).to_have_count(2)
+    expect(toc.first).to_have_attribute("aria-current", "true")
+    frame = page.frame_locator("#scorm-frame")
+    expect(frame.locator("#n")).to_have_text("1 / 3")
+    frame.get_by_role("button", name="Suivant").click()
+    expect(frame.locator("#n")).to_have_text("2 / 3")
+    frame.get_by_role("button", name="J'ai terminé cette partie").click()
+    expect(toc.nth(1)).to_have_attribute("aria-current", "true")
+    expect(frame.locator("h1")).to_have_text("Se déplacer vite")
+    first = package.scos.get(identifier="copier")
+    attempt = wait_for(lambda: ScormAttempt.objects.filter(sco=first, state="closed").first())
+    assert attempt is not None and attempt.is_completed and attempt.is_passed
+    assert attempt.location == "1"
+    # back to the first SCO from the table of contents: a new attempt (2004, normal exit)
+    toc.first.click()
+    expect(frame.locator("#n")).to_have_text("1 / 3")
+    assert wait_for(lambda: ScormAttempt.objects.filter(sco=first).count() == 2)
+    page.context.close()
