@@ -46,10 +46,11 @@ _ESCAPES = {
     "}": "\ue004",
     "~": "\ue005",
     "n": "\ue006",
+    ">": "\ue007",  # ours: "-\\>" keeps "->" in a short answer (GIFT has no way to)
 }
 _UNESCAPE = str.maketrans({v: ("\n" if k == "n" else k) for k, v in _ESCAPES.items()})
-_PLACEHOLDERS = re.compile("[\ue000-\ue006]")
-_ESCAPE_RE = re.compile(r"\\(\\|[:#={}~n])")
+_PLACEHOLDERS = re.compile("[\ue000-\ue007]")
+_ESCAPE_RE = re.compile(r"\\(\\|[:#={}~n>])")
 _WEIGHT = re.compile(r"^%-*([0-9]{1,2})\.?([0-9]*)%")
 _ID = re.compile(r"\[id:((?:\\.|[^\]\\])*)\]")
 _TAG = re.compile(r"\[tag:((?:\\.|[^\]\\])*)\]")
@@ -239,7 +240,7 @@ def _read_question(lines, state):
     gf, gf_format = _with_format(generalfeedback, qformat)
     question = Question(
         qtype=DESCRIPTION,
-        name=name if name is not None else _default_name(qtext),
+        name=name or _default_name(qtext),
         text=qtext,
         format=qformat,
         general_feedback=gf,
@@ -511,10 +512,9 @@ def write_question(q):
             lines.append(
                 f"\t~%{percent(a.fraction)}%" + _text(a.text, a.format, fmt) + _feedback(a, fmt)
             )
-        elif q.qtype == SHORTANSWER:
-            lines.append(
-                f"\t=%{percent(a.fraction)}%" + _text(a.text, a.format, fmt) + _feedback(a, fmt)
-            )
+        elif q.qtype == SHORTANSWER:  # "->" would make it a matching question
+            line = _text(a.text, a.format, fmt) + _feedback(a, fmt)
+            lines.append(f"\t=%{percent(a.fraction)}%" + line.replace("->", "-\\>"))
         elif q.qtype == MATCHING:
             left = _text(a.text, a.format, fmt) if a.text else ""
             lines.append(f"\t={left} -> {escape(a.match)}")

@@ -268,3 +268,12 @@ def test_writer_round_trip_every_type():
 
 def test_escape_covers_reserved_characters():
     assert escape("a~b=c#d{e}f:g\\h\ni") == "a\\~b\\=c\\#d\\{e\\}f\\:g\\\\h\\ni"
+
+
+def test_short_answer_with_arrow_survives_export():
+    """GIFT cannot say "->" in a short answer (Moodle reads it as matching): we write "-\\>"."""
+    source = parse_gift("Arrow? {=a-\\>b#x-\\>y}")
+    assert [(a.text, a.feedback) for a in source[0].answers] == [("a->b", "x->y")]
+    written = write_gift(source)
+    assert "a-\\>b" in written
+    assert [q.as_dict() for q in parse_gift(written)] == [q.as_dict() for q in source]
