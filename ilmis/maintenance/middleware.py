@@ -30,7 +30,10 @@ class MaintenanceMiddleware:
         if not request.path.startswith(self.EXEMPT_PREFIXES):
             from . import services
 
-            window = services.active_window()
+            now = services.clock()
+            windows = services.current_windows(now)
+            request.maintenance_windows = windows  # the banner reuses them: one cache read
+            window = next((w for w in windows if w.active(now)), None)
             if window is not None:
                 user = getattr(request, "user", None)
                 if not (user is not None and user.is_authenticated and user.is_back_office):

@@ -12,10 +12,11 @@ IMAGE_SIGNATURES = (
 )
 
 
-def _is_image(head: bytes) -> bool:
+def image_kind(head: bytes) -> str | None:
+    """The image type from its first bytes (never from the name the browser sent)."""
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return True
-    return any(head.startswith(signature) for signature, _kind in IMAGE_SIGNATURES)
+        return "webp"
+    return next((kind for signature, kind in IMAGE_SIGNATURES if head.startswith(signature)), None)
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -66,8 +67,10 @@ class IncidentForm(forms.Form):
             raise forms.ValidationError(_("La capture d'écran dépasse 5 Mo."))
         head = upload.read(16)
         upload.seek(0)
-        if not _is_image(head):
+        kind = image_kind(head)
+        if kind is None:
             raise forms.ValidationError(_("Ce fichier n'est pas une image PNG, JPEG, GIF ou WebP."))
+        upload.name = f"capture.{'jpg' if kind == 'jpeg' else kind}"  # served with this type
         return upload
 
 

@@ -234,8 +234,16 @@ def screenshot(request, pk):
     incident = services.incident_for(request.user, pk)
     if not incident.screenshot:
         raise Http404
-    response = FileResponse(incident.screenshot.open("rb"))
+    extension = incident.screenshot.name.rsplit(".", 1)[-1]
+    content_type = {
+        "png": "image/png",
+        "jpg": "image/jpeg",
+        "gif": "image/gif",
+        "webp": "image/webp",
+    }.get(extension, "application/octet-stream")
+    response = FileResponse(incident.screenshot.open("rb"), content_type=content_type)
     response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -127,13 +127,14 @@ def test_screenshot_must_be_an_image_and_is_private(client, learner, make_user, 
     response = report(client, happened_at="2026-01-04T10:00", screenshot=bad)
     assert "pas une image PNG, JPEG, GIF ou WebP" in response.content.decode()
     assert Incident.objects.count() == 0
-    good = SimpleUploadedFile("capture.png", PNG, "image/png")
+    good = SimpleUploadedFile("capture.html", PNG, "text/html")  # the name is not trusted
     report(client, happened_at="2026-01-04T10:00", screenshot=good)
     incident = Incident.objects.get()
     url = f"/assistance/incidents/{incident.pk}/capture/"
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PNG
+    assert response["Content-Type"] == "image/png"
     other = make_user(role="learner")
     client.force_login(other)
     assert client.get(url).status_code == 404
