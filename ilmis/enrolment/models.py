@@ -166,6 +166,7 @@ class PreRegistration(models.Model):
         verbose_name_plural = _("préinscriptions")
         ordering = ["-created_at", "-id"]
         indexes = [
+            models.Index(fields=["-created_at", "-id"], name="prereg_recent_first"),
             models.Index(fields=["status", "sign_deadline"]),
             models.Index(fields=["session", "status"]),
             models.Index(fields=["email"]),
@@ -503,6 +504,7 @@ class Enrolment(models.Model):
             ),
         ]
         indexes = [
+            models.Index(fields=["-confirmed_at", "-id"], name="enrolment_recent_first"),
             models.Index(fields=["learner", "status", "access_end"]),
             models.Index(fields=["session", "status"]),
             models.Index(fields=["status", "confirmed_at"]),

@@ -33,6 +33,18 @@ from .services import TransitionError
 PAGE_SIZE = 50
 
 
+def paginate(request, queryset):
+    """A page of a large list: the keys are paged on an index alone (no joins), then only the
+    page's rows are fetched with their relations, so a deep page costs what the first does."""
+    keys = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    ids = list(keys.object_list)
+    rows = {row.pk: row for row in queryset.filter(pk__in=ids)}
+    keys.object_list = [rows[pk] for pk in ids if pk in rows]
+    return keys
+
+
 def staff_required(view):
     @wraps(view)
     @login_required
@@ -375,9 +387,7 @@ def staff_requests(request):
             | Q(last_name__icontains=search)
             | Q(company_name__icontains=search)
         )
-    page = Paginator(queryset.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, queryset.order_by("-created_at", "-id"))
     return render(
         request,
         "enrolment/staff/requests.html",
@@ -541,9 +551,7 @@ def staff_enrolments(request):
         queryset = queryset.filter(
             Q(learner__email__icontains=search) | Q(learner__last_name__icontains=search)
         )
-    page = Paginator(queryset.order_by("-confirmed_at", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, queryset.order_by("-confirmed_at", "-id"))
     return render(
         request,
         "enrolment/staff/enrolments.html",
@@ -602,7 +610,7 @@ def staff_credentials(request):
     """R4.2: the 96-hour board."""
     now = timezone.now()
     board = services.credentials_board(now)
-    page = Paginator(board, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, board)
     summary = dict(board.order_by().values_list("delivery").annotate(n=Count("pk")))
     return render(
         request, "enrolment/staff/credentials.html", {"page": page, "now": now, "summary": summary}
