@@ -54,6 +54,9 @@ class Incident(models.Model):
         related_name="assigned_incidents",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Set by the alert job so the desk is told once; the states themselves are derived.
+    at_risk_alerted_at = models.DateTimeField(null=True, blank=True)
+    breach_alerted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("incident")

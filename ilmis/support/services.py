@@ -387,6 +387,32 @@ def queue(filter_name="open", user=None, now=None):
     return incidents
 
 
+def alert_desk(now=None) -> int:
+    """Tell the desk once when an open incident becomes at risk, and once when it is breached
+    (a job calls this; if it does not run, the queue still shows the right states)."""
+    now = now or clock()
+    incidents = queue("open", now=now)
+    fresh = [
+        i
+        for i in incidents
+        if (i.sla == "breached" and i.breach_alerted_at is None)
+        or (i.sla == "at_risk" and i.at_risk_alerted_at is None)
+    ]
+    if not fresh:
+        return 0
+    with transaction.atomic():
+        for incident in fresh:
+            field = "breach_alerted_at" if incident.sla == "breached" else "at_risk_alerted_at"
+            Incident.objects.filter(pk=incident.pk).update(**{field: now})
+        by_address = {}
+        for incident in fresh:
+            for address in _staff_addresses(incident):
+                by_address.setdefault(address, []).append(incident)
+        for address, items in by_address.items():
+            send_templated([address], "support/email/staff_sla_alert", {"incidents": items})
+    return len(fresh)
+
+
 def counts(now=None):
     incidents = queue("open", now=now)
     return {

@@ -142,7 +142,8 @@ def home(request):
     incidents = services.annotate_sla(
         list(Incident.objects.filter(reporter=request.user).order_by("-reported_at")[:50])
     )
-    return render(request, "support/home.html", {"incidents": incidents})
+    complaints = Complaint.objects.filter(user=request.user).order_by("-received_at")[:50]
+    return render(request, "support/home.html", {"incidents": incidents, "complaints": complaints})
 
 
 @login_required

@@ -28,6 +28,7 @@ def test_learner_files_a_complaint_from_the_form(client, learner, mailbox, setti
     assert (complaint.channel, complaint.source, complaint.user) == ("form", "learner", learner)
     assert complaint.email == learner.email
     assert any(m.to == ["qualite@ilmis.example"] for m in mailbox())
+    assert "Formateur injoignable" in client.get("/assistance/").content.decode()
     response = client.post("/assistance/reclamation/", {"kind": "complaint", "subject": ""})
     assert response.status_code == 200
     assert Complaint.objects.count() == 1

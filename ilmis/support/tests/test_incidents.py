@@ -318,3 +318,25 @@ def test_event_timestamps_are_ordered(learner):
     incident = make_incident(learner, timezone.now() - timedelta(hours=1))
     assert [e.kind for e in incident.events.all()] == ["reported"]
     assert io  # keep the import used for file helpers
+
+
+def test_desk_is_alerted_once_when_at_risk_then_once_when_breached(learner, mailbox, settings):
+    """R5.7: the job only notifies: once at risk, once breached, never twice."""
+    settings.STAFF_ALERT_EMAILS = ["desk@ilmis.example"]
+    settings.ILMIS_ALSACE_MOSELLE = False
+    incident = make_incident(learner, paris(2027, 6, 14, 10, 0))  # due Thu 17 June 10:00
+    mailbox().clear()
+
+    def alerts():
+        return [m for m in mailbox() if m.to == ["desk@ilmis.example"] and "menacé" in m.subject]
+
+    assert services.alert_desk(paris(2027, 6, 15, 10, 0)) == 0  # 48 working hours left
+    assert services.alert_desk(paris(2027, 6, 16, 11, 0)) == 1  # 23 h left: at risk
+    assert services.alert_desk(paris(2027, 6, 16, 12, 0)) == 0
+    assert services.alert_desk(paris(2027, 6, 17, 10, 30)) == 1  # breached
+    assert services.alert_desk(paris(2027, 6, 18, 10, 30)) == 0
+    sent = alerts()
+    assert len(sent) == 2
+    assert all(incident.reference in m.body for m in sent)
+    assert sorted("bientôt en retard" in m.body for m in sent) == [False, True]
+    assert sorted("délai dépassé" in m.body for m in sent) == [False, True]
