@@ -61,14 +61,15 @@ def activity(request, uuid):
         if handler.is_completed(request.user, activity):
             services.mark_completed(request.user, activity, source=activity.kind)
             done = True
+    launch_url = handler.launch_url(activity) if handler else None
     context = {
         "activity": activity,
         "programme": activity.module.programme,
         "minutes": services.announced_minutes(activity),
         "done": done,
         "manual": activity.kind in Activity.MANUAL_KINDS,
-        "launch_url": handler.launch_url(activity) if handler else None,
-        "available": activity.kind in {"document", "page", "video"} or handler is not None,
+        "launch_url": launch_url,
+        "available": activity.kind in {"document", "page", "video"} or bool(launch_url),
     }
     if activity.kind == Activity.Kind.PAGE:
         context["body"] = safe_html(activity.body)
