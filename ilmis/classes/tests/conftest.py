@@ -49,6 +49,7 @@ def outsider(make_user):
 
 @pytest.fixture(autouse=True)
 def _no_graph(settings, monkeypatch):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
     for name in (
         "TENANT_ID",
         "CLIENT_ID",

@@ -216,12 +216,12 @@ def test_attendance_sheet_pdf(client, live_class, enrolled, trainer, tomorrow):
 def test_sheet_queries_do_not_grow_with_learners(
     client, live_class, trainer, make_user, django_assert_max_num_queries
 ):
-    for n in range(3):
+    for _n in range(3):
         enrol(make_user(role="learner"), live_class.session)
     client.force_login(trainer)
     with django_assert_max_num_queries(20) as small:
         client.get(reverse("classes:attendance", args=[live_class.pk]))
-    for n in range(12):
+    for _n in range(12):
         enrol(make_user(role="learner"), live_class.session)
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = client.get(reverse("classes:attendance", args=[live_class.pk]))
