@@ -149,3 +149,54 @@ def test_multi_sco_table_of_contents_and_continue(browser, live_server, client, 
     expect(frame.locator("#n")).to_have_text("1 / 3")
     assert wait_for(lambda: ScormAttempt.objects.filter(sco=first).count() == 2)
     page.context.close()
+
+
+def test_unsent_calls_survive_a_lost_connection(
+    browser, live_server, client, staff, learner, tmp_path
+):
+    """R6.5 (learner work is never lost): while the API endpoint is unreachable, the calls stay
+    in the browser; when the learner opens the player again they are sent first, and the SCO
+    resumes with its location and suspend data."""
+    programme = make_programme()
+    path = tmp_path / "sco.zip"
+    path.write_bytes(
+        build_zip(
+            {
+                "imsmanifest.xml": manifest("2004", scos=(("sco1", "Leçon", "index.html"),)),
+                "index.html": TEST_SCO_2004,
+            }
+        )
+    )
+    package = services.import_package(path, by=staff, programme=programme)
+    enrol(learner, programme)
+    page = logged_in_page(browser, client, live_server, learner)
+    context = page.context
+    player = live_server.url + reverse("scorm:player", args=[package.uuid])
+    # The API endpoint is unreachable from this tab (fetch fails, sendBeacon refuses).
+    page.add_init_script("""
+      const realFetch = window.fetch;
+      window.fetch = (url, options) => String(url).includes('/appels/')
+        ? Promise.reject(new TypeError('offline')) : realFetch(url, options);
+      navigator.sendBeacon = () => false;
+    """)
+    page.goto(player)
+    frame = page.frame_locator("#scorm-frame")
+    expect(frame.locator("#entry")).to_have_text("ab-initio")
+    frame.locator("#work").click()
+    expect(frame.locator("#done")).to_have_text("ok")
+    page.goto(live_server.url + "/")
+    page.wait_for_timeout(500)
+    attempt = ScormAttempt.objects.get()
+    assert "cmi.location" not in attempt.data  # nothing arrived
+    # back online, in a new tab of the same browser
+    page.close()
+    page = context.new_page()
+    frame = page.frame_locator("#scorm-frame")
+    page.goto(player)
+    expect(frame.locator("#entry")).to_have_text("resume")
+    expect(frame.locator("#location")).to_have_text("slide-12")
+    expect(frame.locator("#suspend")).to_have_text("state=42;seen=1,2,3")
+    attempt.refresh_from_db()
+    assert attempt.data["cmi.interactions.0.type"] == "choice"
+    assert attempt.total_seconds == 90
+    page.context.close()

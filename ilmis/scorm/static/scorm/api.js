@@ -152,8 +152,40 @@
     this.timer = null;
     this.retryDelay = 2000;
     this.closed = false;
+    this.storeKey = STORE_PREFIX + this.attempt + ":" + this.session;
     this.api = this.is12 ? this.api12() : this.api2004();
   }
+
+  /* Unsent calls are also kept in localStorage, so that a crash or a lost connection loses
+   * nothing: the player sends them (recover) before it opens a SCO again. */
+  var STORE_PREFIX = "ilmis-scorm:";
+
+  function storage() {
+    try { return window.localStorage || null; } catch (e) { return null; }
+  }
+
+  Session.recover = function (csrf) {
+    var store = storage(), keys = [], i;
+    if (!store) return Promise.resolve();
+    for (i = 0; i < store.length; i++) {
+      if (store.key(i).indexOf(STORE_PREFIX) === 0) keys.push(store.key(i));
+    }
+    return Promise.all(keys.map(function (key) {
+      var saved;
+      try { saved = JSON.parse(store.getItem(key)); } catch (e) { saved = null; }
+      if (!saved || !saved.calls || !saved.calls.length) { store.removeItem(key); return null; }
+      var body = new URLSearchParams();
+      body.set("csrfmiddlewaretoken", csrf);
+      body.set("session", String(saved.session));
+      body.set("first", String(saved.calls[0].seq));
+      body.set("calls", JSON.stringify(saved.calls));
+      return fetch(saved.url, { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (response) {
+          // Applied, already there, refused or not ours: in every case there is nothing to keep.
+          if (response.status < 500) store.removeItem(key);
+        }).catch(function () { /* still offline: kept for next time */ });
+    }));
+  };
 
   var S = Session.prototype;
 
@@ -424,6 +456,19 @@
       value: value === undefined ? "" : String(value), error: this.error,
       result: result === undefined ? "" : String(result), t: Date.now()
     });
+    this.save();
+  };
+
+  S.save = function () {
+    var store = storage();
+    if (!store || this.closed) return;
+    try {
+      if (this.pending.length) {
+        store.setItem(this.storeKey, JSON.stringify({ url: this.url, session: this.session, calls: this.pending }));
+      } else {
+        store.removeItem(this.storeKey);
+      }
+    } catch (e) { /* storage full or disabled: the network copy still goes */ }
   };
 
   S.schedule = function (delay) {
@@ -445,6 +490,7 @@
     this.acked = Math.max(this.acked, lastSeq);
     var acked = this.acked;
     this.pending = this.pending.filter(function (c) { return c.seq > acked; });
+    this.save();
   };
 
   /* Send what is pending, one request at a time; never blocks the SCO. */
@@ -465,8 +511,10 @@
           if (typeof json.last_seq === "number") self.acknowledge(json.last_seq);
           self.retryDelay = 2000;
           self.onStatus(self.pending.length ? "pending" : "saved");
-        } else if (response.status === 410) {
-          self.closed = true;  // the SCO was opened elsewhere: this session no longer writes
+        } else if (response.status === 410 || response.status === 404) {
+          self.pending = [];
+          self.save();
+          self.closed = true;  // opened elsewhere, or access ended: this session no longer writes
           self.onStatus("stale");
         } else {
           throw new Error("HTTP " + response.status);
@@ -484,14 +532,16 @@
   };
 
   /* The page is going away: hand what is pending to the browser (it sends it after we leave).
-   * Several SetValue calls of the same element are reduced to the last one (the numbering keeps
+   * Several SetValue calls of one element (outside arrays) are reduced to the last (the numbering keeps
    * its holes, the server accepts them) so that the beacon stays under its 64 KB limit. */
   S.beacon = function () {
     if (!this.pending.length || this.closed) return true;
     var last = {}, calls = [];
-    this.pending.forEach(function (c) { if (c.fn === "SetValue" && !c.error) last[c.element] = c.seq; });
+    // Only elements outside arrays: inside them, order matters (an id before its fields).
+    function single(c) { return c.fn === "SetValue" && !c.error && !/\.\d+(\.|$)/.test(c.element); }
+    this.pending.forEach(function (c) { if (single(c)) last[c.element] = c.seq; });
     this.pending.forEach(function (c) {
-      if (c.fn !== "SetValue" || c.error || last[c.element] === c.seq) calls.push(c);
+      if (!single(c) || last[c.element] === c.seq) calls.push(c);
     });
     var body = this.body(calls);
     body.set("first", String(this.pending[0].seq));

@@ -39,6 +39,26 @@
     return null;
   }
 
+  /* Open a session on the server; a busy server or a dropped connection is retried. */
+  function launch(url, tries) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, "X-Requested-With": "fetch" }
+    }).then(function (response) {
+      if (response.ok) return response.json();
+      var error = new Error("HTTP " + response.status);
+      error.retry = response.status >= 500;
+      throw error;
+    }, function (error) {
+      error.retry = true;
+      throw error;
+    }).catch(function (error) {
+      if (!error.retry || tries <= 1) throw error;
+      return new Promise(function (resolve) { setTimeout(resolve, 1000); })
+        .then(function () { return launch(url, tries - 1); });
+    });
+  }
+
   function open(item) {
     if (!item || opening) return;
     opening = true;
@@ -47,13 +67,9 @@
     unloadFrame().then(function () {
       return drain(previous && previous.session, 3);
     }).then(function () {
-      return fetch(item.getAttribute("data-launch"), {
-        method: "POST", credentials: "same-origin",
-        headers: { "X-CSRFToken": csrf, "X-Requested-With": "fetch" }
-      });
-    }).then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.json();
+      return window.IlmisScorm.Session.recover(csrf);
+    }).then(function () {
+      return launch(item.getAttribute("data-launch"), 3);
     }).then(function (payload) {
       var session = new window.IlmisScorm.Session(payload, {
         commitUrl: payload.commit_url, csrf: csrf, onStatus: message,
