@@ -97,6 +97,7 @@ def graph_server(_graph_server, settings, monkeypatch):
     settings.ILMIS_GRAPH_MAX_ATTEMPTS = 3
     settings.ILMIS_GRAPH_MAX_RETRY_AFTER = 30
     server.timeout_seconds = 1.5
+    server.thumbprint_b64 = None
     server.waits = []
     monkeypatch.setattr(graph, "_sleep", server.waits.append)
     return server

@@ -162,7 +162,13 @@ class Handler(BaseHTTPRequestHandler):
         if path.endswith("/oauth2/v2.0/token") and method == "POST":
             form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
             entry["form"] = form
-            if form.get("client_secret") != SECRET or form.get("client_id") != CLIENT_ID:
+            assertion_ok = form.get(
+                "client_assertion_type"
+            ) == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" and str(
+                _jwt_header(form.get("client_assertion", "")).get("x5t")
+            ).rstrip("=") == getattr(server, "thumbprint_b64", None)
+            secret_ok = form.get("client_secret") == SECRET
+            if not (secret_ok or assertion_ok) or form.get("client_id") != CLIENT_ID:
                 return self._send(
                     401,
                     {
@@ -256,6 +262,48 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self):
         self._handle("DELETE")
+
+
+def _jwt_header(token):
+    import base64
+
+    try:
+        head = token.split(".")[0]
+        return json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    except (ValueError, IndexError):
+        return {}
+
+
+def client_certificate(directory):
+    """An RSA key + certificate as an app registration would hold; returns (pem, thumbprint)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ilmis-graph")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .sign(key, hashes.SHA256())
+    )
+    path = directory / "app.pem"
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        + cert.public_bytes(serialization.Encoding.PEM)
+    )
+    return path, cert.fingerprint(hashes.SHA1()).hex().upper()
 
 
 def attendance_record(email, name, seconds, join, leave, role="Attendee"):

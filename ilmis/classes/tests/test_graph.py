@@ -329,3 +329,36 @@ def test_environment_configures_graph(monkeypatch):
     with pytest.raises(graph.GraphError) as error:
         graph.acquire_token(cfg)
     assert "certificat" in str(error.value)
+
+
+def test_certificate_credential(graph_server, settings, tmp_path, session, trainer, tomorrow):
+    """A certificate instead of a secret: msal signs a client assertion whose header carries the
+    certificate's thumbprint (x5t); the token endpoint accepts it."""
+    import base64
+
+    path, thumbprint = fake_graph.client_certificate(tmp_path)
+    settings.ILMIS_GRAPH_CLIENT_SECRET = ""
+    settings.ILMIS_GRAPH_CERTIFICATE_PATH = str(path)
+    settings.ILMIS_GRAPH_CERTIFICATE_THUMBPRINT = thumbprint
+    graph_server.thumbprint_b64 = (
+        base64.urlsafe_b64encode(bytes.fromhex(thumbprint)).decode().rstrip("=")
+    )
+    live_class = schedule(session, trainer, tomorrow)
+    token = graph_server.calls("POST", "/oauth2/v2.0/token")[0]
+    assert "client_secret" not in token["form"] and token["form"]["client_assertion"]
+    assert live_class.graph_meeting_id in graph_server.meetings
+
+
+def test_schedule_form_with_graph_needs_no_link(
+    graph_server, client, staff, session, trainer, enrolled, tomorrow, mailbox
+):
+    """R10.1: with Graph configured the form has no link field; the meeting's join URL is the
+    one Graph returned, and it is in the learners' invitations."""
+    client.force_login(staff)
+    page = client.get(reverse("classes:schedule")).content.decode()
+    assert 'name="join_url"' not in page
+    response = client.post(reverse("classes:schedule"), form_data(session, trainer, tomorrow))
+    assert response.status_code == 302
+    live_class = LiveClass.objects.get()
+    assert live_class.join_url.startswith("https://teams.microsoft.com/l/meetup-join/")
+    assert any(live_class.join_url in m.body for m in mailbox() if enrolled.email in m.to)
