@@ -66,7 +66,9 @@ class PreRegistrationQuerySet(models.QuerySet):
             return self.none()
         if user.is_back_office:
             return self
-        query = models.Q(email__iexact=user.email) | models.Q(trainees__user=user)
+        # The signatory, and the learner of an individual contract. A company's convention
+        # (prices, other employees) is for the company's managers, not each employee.
+        query = models.Q(email__iexact=user.email) | models.Q(kind="person", trainees__user=user)
         if user.is_manager and user.client_id:
             query |= models.Q(client_id=user.client_id)
         return self.filter(query).distinct()

@@ -387,3 +387,38 @@ def test_credentials_board_time_travel(staff, terms, client):
     (panel,) = panels(request)
     assert panel["enrolment_delivery"]["failed"] == 1
     assert "1 échec" in render_to_string(panel["template"], panel, request=request)
+
+
+@pytest.mark.django_db
+def test_company_convention_is_for_managers_not_employees(client, staff, terms):
+    """Item 9: the company's convention goes to its manager; an employee sees their own
+    enrolment but not the convention (prices, colleagues); another company's manager nothing."""
+    from ilmis.accounts.models import User
+    from ilmis.core.testing import ClientFactory
+
+    prereg = new_request("company")
+    agreement = services.accept(prereg, by=staff)
+    link = services.link_for_token(signing_token(prereg.email))
+    services.send_code(link, terms_version=terms)
+    code = re.search(r"\d{6}", last_email_to(prereg.email, "code").subject).group(0)
+    services.sign_online(link, code, terms_version=terms)
+    url = reverse("enrolment:agreement_pdf", args=[agreement.pk])
+    manager = User.objects.get(email=prereg.email)
+    client.force_login(manager)
+    assert client.get(url).status_code == 200
+    assert "Inès Petit" in client.get(reverse("enrolment:mine")).content.decode()
+    employee = User.objects.get(email="ines@atelier.test")
+    client.force_login(employee)
+    assert "/conditions/accepter/" in client.get(url)["Location"]  # R9.1 at first login
+    from ilmis.core.testing import accept_current_terms
+
+    accept_current_terms(employee)
+    assert client.get(url).status_code == 404
+    page = client.get(reverse("enrolment:mine")).content.decode()
+    assert prereg.session.programme.title in page and "Hugo Roux" not in page
+    stranger = User.objects.create_user(
+        email="boss@other.test", role="manager", client=ClientFactory()
+    )
+    accept_current_terms(stranger)
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404
