@@ -136,6 +136,7 @@ def test_missing_launch_file(tmp_path):
 
 
 def test_not_a_zip(tmp_path):
+    """R6.5: a file that is not a zip is refused in French."""
     path = write(tmp_path, b"pas un zip du tout")
     assert "n'est pas une archive zip valide" in problems_of(path)
 
@@ -218,6 +219,7 @@ def test_external_launch_refused(tmp_path):
 
 
 def test_invalid_mastery_score(tmp_path):
+    """R6.5: adlcp:masteryscore must be 0-100."""
     path = write(tmp_path, package_zip("1.2", mastery="120"))
     assert "masteryscore" in problems_of(path)
 
@@ -285,7 +287,7 @@ def test_command_imports_with_activity(tmp_path, capsys, db):
 
 
 def test_demo_package_loads_once(db, staff):
-    """The demo package is a valid SCORM 2004 package with two SCOs; loading twice is a no-op."""
+    """R6.5: the demo package is valid SCORM 2004 with two SCOs; loading twice is a no-op."""
     from ilmis.scorm import demo
 
     demo.load_demo()

@@ -142,6 +142,7 @@ def test_version_and_children():
 
 
 def test_undefined_elements():
+    """R6.5: undefined elements (401) and empty element names (2004: 301/351; 1.2: 201)."""
     rt = running("2004")
     assert rt.get_value("cmi.nope") == "" and rt.error == 401
     assert rt.set_value("cmi.core.lesson_status", "passed") == "false" and rt.error == 401
@@ -270,6 +271,7 @@ def test_string_limits():
 
 
 def test_scores_ranges():
+    """R6.5: score ranges (2004 scaled -1..1, 1.2 raw 0..100 or blank, CMISInteger)."""
     rt = running("2004")
     assert rt.set_value("cmi.score.scaled", "-1") == "true"
     assert rt.set_value("cmi.score.scaled", "1.0000001") == "false" and rt.error == 407
@@ -300,6 +302,7 @@ def test_scores_ranges():
     ],
 )
 def test_timeinterval(value, ok):
+    """R6.5: 2004 timeinterval (ISO 8601 duration, seconds to 2 decimals)."""
     rt = running("2004")
     assert (rt.set_value("cmi.session_time", value) == "true") is ok
 
@@ -323,6 +326,7 @@ def test_timeinterval(value, ok):
     ],
 )
 def test_timestamps(value, ok):
+    """R6.5: 2004 time(second,10,0): ISO 8601 timestamps, 1970-2038, real dates."""
     rt = running("2004")
     rt.set_value("cmi.interactions.0.id", "q")
     assert (rt.set_value("cmi.interactions.0.timestamp", value) == "true") is ok
@@ -339,6 +343,7 @@ def test_timestamps(value, ok):
     ],
 )
 def test_cmitimespan(value, ok):
+    """R6.5: 1.2 CMITimespan HHHH:MM:SS.SS."""
     rt = running("1.2")
     assert (rt.set_value("cmi.core.session_time", value) == "true") is ok
 
@@ -366,6 +371,7 @@ def test_state_rules_2004():
 
 
 def test_state_rules_12():
+    """R6.5: 1.2 LMSInitialize/LMSFinish state rules (101, 201, 301)."""
     rt = Runtime("1.2")
     assert rt.get_value("cmi.core.lesson_location") == "" and rt.error == 301
     assert rt.set_value("cmi.core.lesson_location", "a") == "false" and rt.error == 301
@@ -411,6 +417,7 @@ def test_status_evaluation_2004():
 
 
 def test_navigation_requests():
+    """R6.5: adl.nav.request vocabulary and request_valid answers."""
     rt = Runtime("2004", {"adl.nav.request_valid.continue": "true"}, targets=["s1", "s2"])
     rt.initialize("")
     assert rt.get_value("adl.nav.request_valid.continue") == "true"
@@ -424,6 +431,7 @@ def test_navigation_requests():
 
 
 def test_time_formats():
+    """R6.5: session_time is summed into total_time with these conversions."""
     assert runtime.duration_seconds("P1DT1H1M1.5S") == 86400 + 3661.5
     assert runtime.timespan_seconds("0001:00:30.25") == 3630.25
     assert runtime.format_duration(3661.5) == "PT1H1M1.5S"
