@@ -93,3 +93,29 @@ def _invalidate_on_commit():
 
     invalidate()
     transaction.on_commit(invalidate)
+
+
+class MaintenanceNotice(models.Model):
+    """One announcement (scheduled, changed, cancelled) to every active user.
+
+    Written in the transaction that changed the window; sent in batches by a job that keeps its
+    place (`last_user_id`) in the same transaction as each batch's emails, so every active user
+    gets it exactly once even if the job stops half-way and starts again."""
+
+    class Kind(models.TextChoices):
+        SCHEDULED = "scheduled", _("annonce")
+        CHANGED = "changed", _("modification")
+        CANCELLED = "cancelled", _("annulation")
+
+    window = models.ForeignKey(MaintenanceWindow, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_user_id = models.BigIntegerField(default=0)
+    recipients = models.PositiveIntegerField(default=0)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.window}"

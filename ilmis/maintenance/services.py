@@ -3,6 +3,7 @@ maintenance mode read from the stored times, recorded downtime, deadline extensi
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -22,10 +23,11 @@ from django.utils.translation import gettext as _
 from ilmis.audit.services import record
 from ilmis.notifications.services import enqueue
 
-from .models import MaintenanceWindow
+from .models import MaintenanceNotice, MaintenanceWindow
 from .signals import outage_ended
 
 CACHE_KEY = "maintenance:windows:v1"
+logger = logging.getLogger(__name__)
 
 
 def clock():
@@ -164,7 +166,7 @@ def schedule(
             emergency_reason=(emergency_reason or "").strip() if emergency else "",
             created_by=by,
         )
-        notified = notify_users(window, "scheduled")
+        notice = notify_users(window, "scheduled")
         record(
             "maintenance.scheduled",
             window,
@@ -174,7 +176,7 @@ def schedule(
             starts_at=starts_at.isoformat(),
             ends_at=ends_at.isoformat(),
             emergency=emergency,
-            notified=notified,
+            notice=notice.pk,
         )
     return window
 
@@ -213,7 +215,7 @@ def update(
         window.emergency = emergency
         window.emergency_reason = (emergency_reason or "").strip() if emergency else ""
         window.save()
-        notified = notify_users(window, "changed")
+        notice = notify_users(window, "changed")
         record(
             "maintenance.changed",
             window,
@@ -222,7 +224,7 @@ def update(
             before=before,
             starts_at=starts_at.isoformat(),
             ends_at=ends_at.isoformat(),
-            notified=notified,
+            notice=notice.pk,
         )
     return window
 
@@ -242,7 +244,7 @@ def cancel(window_id, *, by, request=None, now=None) -> MaintenanceWindow:
         window.cancelled_at = now
         window.cancelled_by = by
         window.save()
-        notified = notify_users(window, "cancelled")
+        notice = notify_users(window, "cancelled")
         record(
             "maintenance.cancelled",
             window,
@@ -250,7 +252,7 @@ def cancel(window_id, *, by, request=None, now=None) -> MaintenanceWindow:
             request=request,
             from_state="scheduled",
             to_state="cancelled",
-            notified=notified,
+            notice=notice.pk,
         )
     return window
 
@@ -268,10 +270,14 @@ def end_now(window_id, *, by, request=None, now=None) -> MaintenanceWindow:
 
 
 def tick(now=None) -> int:
-    """Record actual starts and ends from the stored times (a periodic job; safe to repeat).
-
-    Maintenance mode does not depend on it: it only records and notifies the deadline owners."""
+    """Record actual starts and ends from the stored times (a periodic job; safe to repeat),
+    and finish any notice whose job did not run. Maintenance mode does not depend on it."""
     now = now or clock()
+    pending = MaintenanceNotice.objects.filter(
+        completed_at__isnull=True, created_at__lte=now - timedelta(minutes=1)
+    )
+    for notice_id in list(pending.values_list("pk", flat=True)):
+        send_notice(notice_id)
     started = MaintenanceWindow.objects.filter(
         cancelled_at__isnull=True, actual_start__isnull=True, starts_at__lte=now
     )
@@ -326,21 +332,70 @@ def _finish(window, *, end, by=None, request=None):
 # --- notices to every active user (outbox) -----------------------------------------------------
 
 
-def notify_users(window, kind) -> int:
-    """One email per active user, in their language, written to the outbox in this transaction.
+def notify_users(window, kind):
+    """Queue a notice to every active user; the emails are written by `send_notice` (a job
+    started when this transaction commits, and the every-minute `tick` as a safety net)."""
+    notice = MaintenanceNotice.objects.create(window=window, kind=kind)
+    transaction.on_commit(lambda: _start_notice(notice.pk))
+    return notice
 
-    The message is rendered once per language, not once per user."""
-    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+
+def _start_notice(notice_id):
+    from .tasks import send_maintenance_notice
+
+    try:
+        send_maintenance_notice(notice_id)
+    except Exception:  # the queue being down must not break the request; tick() catches up
+        logger.exception("Could not queue maintenance notice %s", notice_id)
+
+
+def notice_batch_size() -> int:
+    return int(getattr(settings, "ILMIS_MAINTENANCE_NOTICE_BATCH", 500))
+
+
+def send_notice(notice_id, batch_size=None) -> int:
+    """Write the notice's emails to the outbox, one per active user, in batches; each batch and
+    its bookmark commit together. Safe to run twice or concurrently. Returns emails written."""
+    batch_size = batch_size or notice_batch_size()
+    users = get_user_model().objects.filter(is_active=True).exclude(email="").order_by("pk")
+    written = 0
     rendered = {}
-    count = 0
-    for email, language in users.values_list("email", "language").iterator(chunk_size=2000):
-        language = language or settings.LANGUAGE_CODE
-        if language not in rendered:
-            rendered[language] = _render(window, kind, language)
-        subject, body = rendered[language]
-        enqueue(EmailMultiAlternatives(subject=subject, body=body, to=[email]))
-        count += 1
-    return count
+    while True:
+        with transaction.atomic():
+            notice = (
+                MaintenanceNotice.objects.select_for_update()
+                .select_related("window")
+                .filter(pk=notice_id, completed_at__isnull=True)
+                .first()
+            )
+            if notice is None:
+                return written
+            batch = list(
+                users.filter(pk__gt=notice.last_user_id).values_list("pk", "email", "language")[
+                    :batch_size
+                ]
+            )
+            for _pk, email, language in batch:
+                language = language or settings.LANGUAGE_CODE
+                if language not in rendered:
+                    rendered[language] = _render(notice.window, notice.kind, language)
+                subject, body = rendered[language]
+                enqueue(EmailMultiAlternatives(subject=subject, body=body, to=[email]))
+            written += len(batch)
+            notice.recipients += len(batch)
+            if batch:
+                notice.last_user_id = batch[-1][0]
+            if len(batch) < batch_size:
+                notice.completed_at = clock()
+            notice.save(update_fields=["recipients", "last_user_id", "completed_at"])
+            if notice.completed_at:
+                record(
+                    "maintenance.notified",
+                    notice.window,
+                    kind=notice.kind,
+                    recipients=notice.recipients,
+                )
+                return written
 
 
 def _render(window, kind, language):

@@ -56,7 +56,7 @@ def users(make_user, learner):
 
 
 def test_window_71_hours_ahead_is_refused_73_accepted_everyone_emailed_once(
-    client, staff, users, mailbox
+    client, staff, users, mailbox, django_capture_on_commit_callbacks
 ):
     """R5.8: less than 72 h of notice is refused (nothing saved, nobody emailed); at 73 h the
     window is accepted and every active user gets exactly one email; inactive users none."""
@@ -69,7 +69,8 @@ def test_window_71_hours_ahead_is_refused_73_accepted_everyone_emailed_once(
     assert MaintenanceWindow.objects.count() == 0
     assert OutgoingEmail.objects.count() == 0
 
-    response = schedule_form(client, now + timedelta(hours=73))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = schedule_form(client, now + timedelta(hours=73))
     window = MaintenanceWindow.objects.get()
     assert response.status_code == 302
     assert window.emergency is False
@@ -80,8 +81,9 @@ def test_window_71_hours_ahead_is_refused_73_accepted_everyone_emailed_once(
     assert not any(m.to == [inactive.email] for m in sent)
     assert len(sent) == len(everyone)
     assert "heure de Paris" in sent[0].body
-    event = AuditEvent.objects.get(action="maintenance.scheduled")
-    assert event.data["notified"] == len(everyone)
+    assert AuditEvent.objects.filter(action="maintenance.scheduled").count() == 1
+    event = AuditEvent.objects.get(action="maintenance.notified")
+    assert event.data["recipients"] == len(everyone)
 
 
 def test_emergency_needs_a_reason(client, staff, learner):
@@ -229,7 +231,9 @@ def test_tick_records_the_stored_times_and_signals_once(staff):
     assert received[0]["duration"] == timedelta(hours=2)
 
 
-def test_change_and_cancel_are_notified(client, staff, learner, mailbox):
+def test_change_and_cancel_are_notified(
+    client, staff, learner, mailbox, django_capture_on_commit_callbacks
+):
     """R5.8: changes and cancellations are notified to every active user."""
     now = timezone.now()
     window = services.schedule(
@@ -241,15 +245,16 @@ def test_change_and_cancel_are_notified(client, staff, learner, mailbox):
     mailbox().clear()
     client.force_login(staff)
     new_start = now + timedelta(days=6)
-    client.post(
-        f"/maintenance/{window.pk}/",
-        {
-            "starts_at": local_input(new_start),
-            "ends_at": local_input(new_start + timedelta(hours=1)),
-            "affected": "Tout",
-            "emergency_reason": "",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/maintenance/{window.pk}/",
+            {
+                "starts_at": local_input(new_start),
+                "ends_at": local_input(new_start + timedelta(hours=1)),
+                "affected": "Tout",
+                "emergency_reason": "",
+            },
+        )
     window.refresh_from_db()
     assert window.starts_at.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M") == local_input(new_start)
     changed = [m for m in mailbox() if m.to == [learner.email]]
@@ -269,7 +274,8 @@ def test_change_and_cancel_are_notified(client, staff, learner, mailbox):
     assert "72 heures" in response.content.decode()
     window.refresh_from_db()
     assert window.starts_at > now + timedelta(days=5)
-    client.post(f"/maintenance/{window.pk}/annuler/")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/maintenance/{window.pk}/annuler/")
     window.refresh_from_db()
     assert window.cancelled_at is not None
     cancelled = [m for m in mailbox() if m.to == [learner.email]]
@@ -342,3 +348,41 @@ def test_public_upcoming_page(client, staff):
     )
     page = client.get("/maintenance/a-venir/").content.decode()
     assert "mardi 2 juillet 2030 à 22:00" in page
+
+
+def test_notice_is_sent_once_to_everyone_even_if_the_job_stops_half_way(users, staff, mailbox):
+    """R5.8: the notice goes out in batches that commit with their bookmark; a job that dies
+    half-way and runs again (or the every-minute tick) sends each active user exactly one."""
+    from ilmis.maintenance.models import MaintenanceNotice
+
+    active, inactive = users
+    now = timezone.now()
+    window = services.schedule(
+        by=staff,
+        starts_at=now + timedelta(days=4),
+        ends_at=now + timedelta(days=4, hours=1),
+        affected="Tout",
+    )
+    notice = MaintenanceNotice.objects.get(window=window)
+    real_enqueue = services.enqueue
+    calls = []
+
+    def flaky(message):
+        calls.append(message)
+        if len(calls) == 3:
+            raise ConnectionError("database went away")
+        return real_enqueue(message)
+
+    with mock.patch("ilmis.maintenance.services.enqueue", flaky), pytest.raises(ConnectionError):
+        services.send_notice(notice.pk, batch_size=2)
+    notice.refresh_from_db()
+    assert notice.recipients == 2 and notice.completed_at is None
+    assert OutgoingEmail.objects.count() == 2  # the failed batch left nothing behind
+    services.tick(now + timedelta(minutes=2))  # the safety net finishes it
+    services.send_notice(notice.pk)  # and a late retry of the job does nothing
+    notice.refresh_from_db()
+    assert notice.completed_at is not None
+    sent = mailbox()
+    for user in [*active, staff]:
+        assert sum(1 for m in sent if m.to == [user.email]) == 1, user.email
+    assert not any(m.to == [inactive.email] for m in sent)
