@@ -666,7 +666,7 @@ def attendance_for(user, session=None):
                     "date": start.date(),
                     "start": live_class.local_start(),
                     "end": live_class.local_end(),
-                    "slot": slot,
+                    "slot": str(slot),
                     "slot_label": str(Slot(slot).label),
                     "slot_start": start,
                     "slot_end": end,

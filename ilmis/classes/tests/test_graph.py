@@ -362,3 +362,29 @@ def test_schedule_form_with_graph_needs_no_link(
     live_class = LiveClass.objects.get()
     assert live_class.join_url.startswith("https://teams.microsoft.com/l/meetup-join/")
     assert any(live_class.join_url in m.body for m in mailbox() if enrolled.email in m.to)
+
+
+def test_failed_local_update_restores_the_remote_meeting(
+    graph_server, monkeypatch, session, trainer, tomorrow
+):
+    """Never half-changed: PATCH went through, the save failed, the old values are PATCHed back."""
+    live_class = schedule(session, trainer, tomorrow)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("outbox down")
+
+    monkeypatch.setattr(services, "_invite", broken)
+    with pytest.raises(RuntimeError):
+        services.update(
+            live_class,
+            title="Nouveau",
+            start=paris(tomorrow, 14),
+            end=paris(tomorrow, 15),
+            trainer=trainer,
+            by=trainer,
+        )
+    meeting = graph_server.meetings[live_class.graph_meeting_id]
+    assert meeting["subject"] == "Tableaux croisés dynamiques"
+    assert len(graph_server.calls("PATCH", "/onlineMeetings/")) == 2
+    live_class.refresh_from_db()
+    assert live_class.title == "Tableaux croisés dynamiques" and live_class.sequence == 0
