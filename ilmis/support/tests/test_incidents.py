@@ -340,3 +340,59 @@ def test_desk_is_alerted_once_when_at_risk_then_once_when_breached(learner, mail
     assert all(incident.reference in m.body for m in sent)
     assert sorted("bientôt en retard" in m.body for m in sent) == [False, True]
     assert sorted("délai dépassé" in m.body for m in sent) == [False, True]
+
+
+def test_timeline_names_each_new_status(client, learner, staff):
+    """R5.7: the learner sees every status change by name."""
+    incident = make_incident(learner, timezone.now())
+    services.change_status(incident.pk, "in_progress", by=staff)
+    client.force_login(learner)
+    page = client.get(f"/assistance/incidents/{incident.pk}/").content.decode()
+    assert "Nouvel état : <strong>en cours de traitement</strong>" in page
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_pages_fit_a_360_px_screen(browser, live_server, client, make_user):
+    """R1.1 for the support pages: no horizontal scroll at 360 px, for the learner and the desk."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    learner = make_user(role="learner")
+    desk = make_user(role="staff")
+    TOTP.activate(desk, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    incident = make_incident(learner, timezone.now(), summary="Une phrase assez longue " * 4)
+    services.reply(incident.pk, "Réponse " * 40, by=desk)
+    pages = {
+        learner: [
+            "/assistance/",
+            "/assistance/signaler/",
+            f"/assistance/incidents/{incident.pk}/",
+            "/assistance/reclamation/",
+        ],
+        desk: [
+            "/assistance/equipe/",
+            f"/assistance/incidents/{incident.pk}/",
+            "/assistance/equipe/chiffres/",
+            "/assistance/equipe/reclamations/",
+            "/maintenance/",
+            "/maintenance/rapport/",
+        ],
+    }
+    for user, urls in pages.items():
+        context = browser.new_context(viewport={"width": 360, "height": 740})
+        client.force_login(user)
+        context.add_cookies(
+            [
+                {
+                    "name": "sessionid",
+                    "value": client.cookies["sessionid"].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        page = context.new_page()
+        for url in urls:
+            response = page.goto(f"{live_server.url}{url}")
+            assert response.status == 200, url
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, url
+        context.close()
