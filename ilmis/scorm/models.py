@@ -121,6 +121,15 @@ class Sco(models.Model):
         return None
 
 
+COMPLETION_LABELS = {
+    "completed": _("terminé"),
+    "incomplete": _("en cours"),
+    "not attempted": _("non commencé"),
+    "unknown": _("inconnu"),
+}
+SUCCESS_LABELS = {"passed": _("réussi"), "failed": _("échoué"), "unknown": _("non évalué")}
+
+
 class ScormAttempt(models.Model):
     """One learner's attempt on one SCO: the run-time data and what the learning app reads."""
 
@@ -187,6 +196,14 @@ class ScormAttempt(models.Model):
     @property
     def is_passed(self):
         return self.success_status == "passed"
+
+    @property
+    def completion_label(self):
+        return COMPLETION_LABELS.get(self.completion_status, self.completion_status)
+
+    @property
+    def success_label(self):
+        return SUCCESS_LABELS.get(self.success_status, self.success_status)
 
 
 class ApiCall(models.Model):

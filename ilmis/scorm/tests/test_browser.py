@@ -27,9 +27,9 @@ def wait_for(predicate, timeout=10):
     return predicate()
 
 
-def logged_in_page(browser, client, live_server, user):
+def logged_in_page(browser, client, live_server, user, **options):
     client.force_login(user)
-    context = browser.new_context()
+    context = browser.new_context(**options)
     context.add_cookies(
         [
             {
@@ -199,4 +199,24 @@ def test_unsent_calls_survive_a_lost_connection(
     attempt.refresh_from_db()
     assert attempt.data["cmi.interactions.0.type"] == "choice"
     assert attempt.total_seconds == 90
+    page.context.close()
+
+
+def test_player_fits_360px(browser, live_server, client, staff, tmp_path):
+    """R6.5: the player and the staff package page work at 360 px wide (no sideways scroll)."""
+    from ilmis.scorm import demo
+    from ilmis.scorm.models import ScormPackage
+
+    demo.load_demo()
+    package = ScormPackage.objects.get()
+    page = logged_in_page(
+        browser, client, live_server, staff, viewport={"width": 360, "height": 740}
+    )
+    for name in ("scorm:player", "scorm:package"):
+        page.goto(live_server.url + reverse(name, args=[package.uuid]))
+        if name == "scorm:player":
+            expect(page.frame_locator("#scorm-frame").locator("h1")).to_be_visible()
+        page.screenshot(path=str(tmp_path / f"{name.split(':')[1]}.png"), full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, (name, width)
     page.context.close()
