@@ -733,8 +733,11 @@ def feed_calendar(token):
     )
     if user.is_trainer and not user.is_back_office:
         qs = qs.filter(trainer=user)
-    elif not user.is_back_office:
-        qs = qs.for_learner(user)
+    elif not user.is_back_office:  # a learner: sessions whose access has not ended (R5.4)
+        sessions = Enrolment.objects.filter(
+            learner=user, status=Enrolment.Status.CONFIRMED, access_end__gt=now
+        ).values("session_id")
+        qs = qs.filter(session_id__in=sessions)
     CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
     return ics.feed(
         qs.order_by("start"),
