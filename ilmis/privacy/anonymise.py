@@ -8,7 +8,7 @@ import json
 import re
 
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.db.models.functions import Cast
 
@@ -105,7 +105,8 @@ def needles_for(user, extra_emails=()):
     names = set()
     first, last = (user.first_name or "").strip(), (user.last_name or "").strip()
     if first and last:
-        names |= {f"{first} {last}", f"{last} {first}"}
+        # Both orders, and SCORM's "Last, First" (cmi.core.student_name).
+        names |= {f"{first} {last}", f"{last} {first}", f"{last}, {first}"}
     return sorted(emails), sorted(names)
 
 
@@ -151,8 +152,9 @@ def sweep(emails, names, *, email_replacement, name_replacement=ANON, skip=None)
         for needle, replacement in replacements
     ]
     changed = {}
+    tables = set(connection.introspection.table_names())
     for model in apps.get_models():
-        if model._meta.proxy or not model._meta.managed:
+        if model._meta.proxy or not model._meta.managed or model._meta.db_table not in tables:
             continue
         leave = skip(model) if skip else None
         if leave is True:
