@@ -248,8 +248,9 @@ def mark_completed(user, activity, *, source="learner", when=None):
 def outline(user, programme, *, preview=False):
     """The programme as the user sees it: modules, activities, announced minutes, done flags.
 
-    Learners see the current version (its list, order, titles and durations); editors with
-    `preview` see the live content. Three queries whatever the size of the programme."""
+    Learners see the current version: its list of activities, their order and the durations
+    announced (titles and content are live); editors with `preview` see the live content.
+    Three queries whatever the size of the programme."""
     live = {
         str(a.uuid): a
         for a in Activity.objects.filter(module__programme=programme).select_related("module")
@@ -277,7 +278,7 @@ def outline(user, programme, *, preview=False):
                 continue
             item = {
                 "activity": activity,
-                "title": entry["title"],
+                "title": activity.title,  # a typo fixed needs no new version
                 "kind": entry["kind"],
                 "minutes": entry["minutes"],
                 "done": entry["uuid"] in done,
@@ -291,7 +292,7 @@ def outline(user, programme, *, preview=False):
             elif next_item is None:
                 next_item = item
         if items:
-            modules.append({"title": module["title"], "items": items})
+            modules.append({"title": items[0]["activity"].module.title, "items": items})
     percent = round(100 * done_count / total) if total else 0
     return {
         "programme": programme,

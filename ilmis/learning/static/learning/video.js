@@ -17,7 +17,7 @@
     }).then(function (r) {
       if (!r.ok) throw new Error(r.status);
       var badge = document.getElementById("done-badge");
-      if (badge) badge.hidden = false;
+      if (badge) { badge.hidden = false; badge.className = "badge badge-ok"; }
     }).catch(function () { sent = false; });
   }
   video.addEventListener("ended", send);
