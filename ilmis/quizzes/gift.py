@@ -164,18 +164,21 @@ def parse_gift(text, *, category=""):
     return questions
 
 
+def _where(line):
+    return _("ligne %(n)s") % {"n": line}
+
+
 def _flush(block, start, state, questions, problems):
-    where = _("ligne %(n)s") % {"n": start}
     try:
         question = _read_question(block, state)
     except _Bad as bad:
-        problems.append(Problem(where, str(bad), start))
+        problems.append(Problem(_where(start), str(bad), start))
         return
     if question is not None:
-        question.line, question.where = start, where
+        question.line = start
         errors = validate(question)
         if errors:
-            problems.extend(Problem(where, message, start) for message in errors)
+            problems.extend(Problem(_where(start), message, start) for message in errors)
         else:
             questions.append(question)
 

@@ -60,6 +60,7 @@ GRADE_OPTIONS = (
 )
 GRADE_OPTIONS_FULL = GRADE_OPTIONS + tuple(-g for g in GRADE_OPTIONS if g)
 GRADE_TOLERANCE = 0.00001
+_EXACT_GRADES = frozenset(GRADE_OPTIONS_FULL)
 
 # Characters no XML document may hold (and that no quiz needs): refused everywhere.
 FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -75,6 +76,8 @@ def php_trim(text):
 
 def match_grade(fraction):
     """The grade option `fraction` stands for, or None when Moodle would refuse it."""
+    if fraction in _EXACT_GRADES:
+        return fraction
     for option in GRADE_OPTIONS_FULL:
         if abs(fraction - option) < GRADE_TOLERANCE:
             return option

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ilmis.audit.services import record
@@ -149,72 +150,137 @@ def _dec(value):
     return Decimal(f"{value:.7f}")
 
 
+def _insert(model, columns, rows, *, returning=False):
+    """Multi-row INSERTs without the ORM's per-value work (10,000 questions in well under 5 s);
+    values are already what the database expects. Returns the new ids in row order."""
+    if not rows:
+        return []
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
+    per_statement = max(
+        1, min(500, (connection.features.max_query_params or 30000) // len(columns))
+    )
+    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    ids = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            # only quoted model names and placeholders: the values go as parameters
+            values = ", ".join([row_sql] * len(chunk))
+            sql = f"INSERT INTO {table} ({names}) VALUES {values}"  # noqa: S608
+            params = [value for row in chunk for value in row]
+            if returning:
+                cursor.execute(sql + " RETURNING " + quote("id"), params)
+                # one statement's new ids ascend in VALUES order, whatever order RETURNING uses
+                ids.extend(sorted(row[0] for row in cursor.fetchall()))
+            else:
+                cursor.execute(sql, params)
+    return ids
+
+
+QUESTION_COLUMNS = (
+    "category",
+    "qtype",
+    "name",
+    "text",
+    "text_format",
+    "general_feedback",
+    "general_feedback_format",
+    "default_mark",
+    "penalty",
+    "case_sensitive",
+    "shuffle_answers",
+    "id_number",
+    "tags",
+    "options",
+    "source",
+    "created_by",
+    "created_at",
+    "updated_at",
+)
+ANSWER_COLUMNS = (
+    "question",
+    "position",
+    "text",
+    "text_format",
+    "fraction",
+    "feedback",
+    "feedback_format",
+    "tolerance",
+    "match",
+)
+HINT_COLUMNS = ("question", "position", "text", "text_format", "show_num_correct", "clear_wrong")
+
+
 def store(questions, *, by=None, source="", on_progress=None):
-    """Write parsed questions in one transaction; returns the count per type."""
+    """Write parsed (and checked) questions in one transaction; returns the count per type."""
     counts = Counter()
     cache = {}
     total = len(questions)
+    json_prep = Question._meta.get_field("tags").get_db_prep_save
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    by_id = by.pk if by is not None else None
     with transaction.atomic():
         for start in range(0, total, BATCH):
             chunk = questions[start : start + BATCH]
             rows = [
-                Question(
-                    category=category_for_path(q.category, cache=cache),
-                    qtype=q.qtype,
-                    name=q.name[:255],
-                    text=q.text,
-                    text_format=q.format,
-                    general_feedback=q.general_feedback,
-                    general_feedback_format=q.general_feedback_format,
-                    default_mark=_dec(q.default_mark),
-                    penalty=_dec(q.penalty),
-                    case_sensitive=q.case_sensitive,
-                    shuffle_answers=q.shuffle_answers,
-                    id_number=q.id_number[:100],
-                    tags=q.tags,
-                    options=q.options,
-                    source=source,
-                    created_by=by,
+                (
+                    category_for_path(q.category, cache=cache).pk,
+                    q.qtype,
+                    q.name[:255],
+                    q.text,
+                    q.format,
+                    q.general_feedback,
+                    q.general_feedback_format,
+                    _dec(q.default_mark),
+                    _dec(q.penalty),
+                    q.case_sensitive,
+                    q.shuffle_answers,
+                    q.id_number[:100],
+                    json_prep(q.tags, connection),
+                    json_prep(q.options, connection),
+                    source,
+                    by_id,
+                    now,
+                    now,
                 )
                 for q in chunk
             ]
-            rows = Question.objects.bulk_create(rows)
+            ids = _insert(Question, QUESTION_COLUMNS, rows, returning=True)
             answers, hints = [], []
-            for q, row in zip(chunk, rows, strict=True):
+            for q, pk in zip(chunk, ids, strict=True):
                 counts[q.qtype] += 1
                 answers.extend(
-                    Answer(
-                        question=row,
-                        position=i,
-                        text=a.text,
-                        text_format=a.format,
-                        fraction=_dec(a.fraction),
-                        feedback=a.feedback,
-                        feedback_format=a.feedback_format,
-                        tolerance=a.tolerance,
-                        match=a.match,
+                    (
+                        pk,
+                        i,
+                        a.text,
+                        a.format,
+                        _dec(a.fraction),
+                        a.feedback,
+                        a.feedback_format,
+                        a.tolerance,
+                        a.match,
                     )
                     for i, a in enumerate(q.answers)
                 )
                 hints.extend(
-                    Hint(
-                        question=row,
-                        position=i,
-                        text=h.text,
-                        text_format=h.format,
-                        show_num_correct=h.show_num_correct,
-                        clear_wrong=h.clear_wrong,
-                    )
+                    (pk, i, h.text, h.format, h.show_num_correct, h.clear_wrong)
                     for i, h in enumerate(q.hints)
                 )
                 for f in q.files:
                     stored = QuestionFile(
-                        question=row, area=f.area, name=f.name, path=f.path, size=len(f.content)
+                        question_id=pk,
+                        area=f.area,
+                        name=f.name,
+                        path=f.path,
+                        size=len(f.content),
                     )
                     stored.file.save(f.name, ContentFile(f.content), save=False)
                     stored.save()
-            Answer.objects.bulk_create(answers, batch_size=BATCH)
-            Hint.objects.bulk_create(hints, batch_size=BATCH)
+            _insert(Answer, ANSWER_COLUMNS, answers)
+            _insert(Hint, HINT_COLUMNS, hints)
             if on_progress:
                 on_progress(min(start + BATCH, total), total)
     return dict(counts)
@@ -305,12 +371,15 @@ def run_import(job_id):
 # -- export --------------------------------------------------------------------------------------
 
 
-def to_qformat(question):
-    """A stored question as plain data (answers, hints and files prefetched)."""
-    files = []
-    for f in question.files.all():
-        with f.file.open("rb") as handle:
-            files.append(qformat.File(area=f.area, name=f.name, content=handle.read(), path=f.path))
+def to_qformat(question, *, answers=None, hints=None, files=None):
+    """A stored question as plain data. Pass its answers, hints and files already read (as
+    qformat objects) to avoid a query each; otherwise they are read here."""
+    if answers is None:
+        answers = [_answer_data(row) for row in question.answers.values_list(*_ANSWER_FIELDS)]
+    if hints is None:
+        hints = [_hint_data(row) for row in question.hints.values_list(*_HINT_FIELDS)]
+    if files is None:
+        files = [_file_data(f) for f in question.files.all()]
     return qformat.Question(
         qtype=question.qtype,
         name=question.name,
@@ -318,27 +387,8 @@ def to_qformat(question):
         format=question.text_format,
         general_feedback=question.general_feedback,
         general_feedback_format=question.general_feedback_format,
-        answers=[
-            qformat.Answer(
-                text=a.text,
-                fraction=float(a.fraction),
-                feedback=a.feedback,
-                format=a.text_format,
-                feedback_format=a.feedback_format,
-                tolerance=a.tolerance,
-                match=a.match,
-            )
-            for a in question.answers.all()
-        ],
-        hints=[
-            qformat.Hint(
-                text=h.text,
-                format=h.text_format,
-                show_num_correct=h.show_num_correct,
-                clear_wrong=h.clear_wrong,
-            )
-            for h in question.hints.all()
-        ],
+        answers=answers,
+        hints=hints,
         files=files,
         category=question.category.path,
         case_sensitive=question.case_sensitive,
@@ -351,21 +401,81 @@ def to_qformat(question):
     )
 
 
-def questions_for_export(category=None, *, recursive=True):
-    queryset = (
-        Question.objects.select_related("category")
-        .prefetch_related("answers", "hints", "files")
-        .order_by("category__path", "id")
+_ANSWER_FIELDS = (
+    "text",
+    "fraction",
+    "feedback",
+    "text_format",
+    "feedback_format",
+    "tolerance",
+    "match",
+    "question_id",
+)
+_HINT_FIELDS = ("text", "text_format", "show_num_correct", "clear_wrong", "question_id")
+
+
+def _answer_data(row):
+    return qformat.Answer(
+        text=row[0],
+        fraction=float(row[1]),
+        feedback=row[2],
+        format=row[3],
+        feedback_format=row[4],
+        tolerance=row[5],
+        match=row[6],
     )
+
+
+def _hint_data(row):
+    return qformat.Hint(text=row[0], format=row[1], show_num_correct=row[2], clear_wrong=row[3])
+
+
+def _file_data(stored):
+    with stored.file.open("rb") as handle:
+        return qformat.File(
+            area=stored.area, name=stored.name, content=handle.read(), path=stored.path
+        )
+
+
+def questions_for_export(category=None, *, recursive=True):
+    queryset = Question.objects.select_related("category").order_by("category__path", "id")
     if category is not None:
         categories = descendants(category) if recursive else Category.objects.filter(pk=category.pk)
         queryset = queryset.filter(category__in=categories)
     return queryset
 
 
+def export_data(queryset):
+    """Plain-data questions for `queryset`, in a handful of queries whatever their number."""
+    from collections import defaultdict
+
+    stored = list(queryset)
+    answers, hints, files = defaultdict(list), defaultdict(list), defaultdict(list)
+    ids = [q.pk for q in stored]
+    for start in range(0, len(ids), 900):
+        part = ids[start : start + 900]
+        for row in (
+            Answer.objects.filter(question_id__in=part)
+            .order_by("question_id", "position")
+            .values_list(*_ANSWER_FIELDS)
+        ):
+            answers[row[-1]].append(_answer_data(row))
+        for row in (
+            Hint.objects.filter(question_id__in=part)
+            .order_by("question_id", "position")
+            .values_list(*_HINT_FIELDS)
+        ):
+            hints[row[-1]].append(_hint_data(row))
+        for f in QuestionFile.objects.filter(question_id__in=part).order_by("id"):
+            files[f.question_id].append(_file_data(f))
+    return [
+        to_qformat(q, answers=answers[q.pk], hints=hints[q.pk], files=files[q.pk]) for q in stored
+    ]
+
+
 def export_questions(category=None, *, fmt="gift", recursive=True, by=None):
     """The questions of `category` (and below) as GIFT text or Moodle XML bytes."""
-    questions = [to_qformat(q) for q in questions_for_export(category, recursive=recursive)]
+    questions = export_data(questions_for_export(category, recursive=recursive))
     record("quizzes.questions_exported", category, actor=by, format=fmt, count=len(questions))
     if fmt == "xml":
         return write_xml(questions)
