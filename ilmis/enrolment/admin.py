@@ -41,6 +41,9 @@ class PreRegistrationAdmin(admin.ModelAdmin):
     raw_id_fields = ["session", "recorded_by"]
     show_full_result_count = False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # the file and its audit trail are kept (R2.4)
+
 
 @admin.register(Enrolment)
 class EnrolmentAdmin(admin.ModelAdmin):
@@ -53,6 +56,9 @@ class EnrolmentAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -88,6 +88,7 @@ def test_preregister_accept_sign_activate_and_learn(browser, live_server, staff,
     link = re.search(r"https?://\S+/inscription/signer/\S+/", _mail(email, "à signer").body)
     signer = browser.new_page(viewport={"width": 360, "height": 740})
     signer.goto(live_server.url + _path(link.group(0)))
+    assert signer.evaluate("document.documentElement.scrollWidth") <= 360  # R1.1
     signer.check("#id_read")
     signer.check("#id_terms")
     signer.check("#id_esign")
