@@ -109,6 +109,11 @@ def test_the_activity_is_linked_automatically_from_the_page(client, learner):
     report(client, happened_at="2020-01-01T10:00", page_url="/admin/accounts/user/5/change/")
     incident = Incident.objects.get()
     assert incident.activity_ref == "admin:accounts_user_change object_id=5"
+    # A learning activity page (the link learners use from an activity).
+    activity = "/apprendre/a/6f1c1a34-0d5e-4a34-9f0b-2b8a3c1f4e11/"
+    report(client, happened_at="2020-01-01T10:00", page_url=activity)
+    latest = Incident.objects.order_by("-id").first()
+    assert latest.activity_ref == "learning:activity uuid=6f1c1a34-0d5e-4a34-9f0b-2b8a3c1f4e11"
     # A foreign site is not stored as the page.
     report(client, happened_at="2020-01-01T10:00", page_url="https://evil.example/x")
     assert Incident.objects.order_by("-id").first().page_url == ""
