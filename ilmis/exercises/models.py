@@ -89,7 +89,7 @@ class Submission(models.Model):
     """One version of a learner's work; a resubmission is a new row (every version is kept)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="submissions")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="submissions")
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exercise_submissions"
     )

@@ -70,6 +70,12 @@ class Activity(models.Model):
     file_name = models.CharField(_("nom du fichier d'origine"), max_length=200, blank=True)
     file_size = models.PositiveBigIntegerField(_("taille (octets)"), default=0)
     content_type = models.CharField(_("type de contenu"), max_length=100, blank=True)
+    archived_at = models.DateTimeField(
+        _("retirée le"),
+        null=True,
+        blank=True,
+        help_text=_("Retirée du parcours à la prochaine version ; les traces sont conservées."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -125,22 +126,57 @@ def save_activity(activity, *, by, upload=None):
     return activity
 
 
+def was_announced(activity):
+    """True once `activity` appeared in a published version: it can then only be withdrawn."""
+    key = str(activity.uuid)
+    versions = ProgrammeVersion.objects.filter(programme_id=activity.module.programme_id)
+    return any(key in v.activity_uuids for v in versions.only("snapshot"))
+
+
 @transaction.atomic
 def delete_activity(activity, *, by):
-    record("learning.activity_deleted", activity, actor=by, kind=activity.kind)
-    name = activity.file.name if activity.file else ""
-    storage = activity.file.storage
-    activity.delete()
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
+    """Delete a draft activity; withdraw (archive) one that learners have seen.
+
+    What was announced and what learners did is kept (R11.1, R11.4): an activity of a published
+    version, or with learners' traces, is only marked withdrawn; the next version leaves it out.
+    Returns "deleted" or "archived"."""
+    if not was_announced(activity):
+        name = activity.file.name if activity.file else ""
+        storage = activity.file.storage
+        try:
+            with transaction.atomic():
+                record("learning.activity_deleted", activity, actor=by, kind=activity.kind)
+                activity.delete()
+        except ProtectedError:
+            pass
+        else:
+            if name:
+                transaction.on_commit(lambda: storage.delete(name))
+            return "deleted"
+    if activity.archived_at is None:
+        activity.archived_at = timezone.now()
+        activity.save(update_fields=["archived_at", "updated_at"])
+        record("learning.activity_archived", activity, actor=by, to_state="archived")
+    return "archived"
+
+
+@transaction.atomic
+def restore_activity(activity, *, by):
+    activity.archived_at = None
+    activity.save(update_fields=["archived_at", "updated_at"])
+    record("learning.activity_restored", activity, actor=by, from_state="archived")
+    return activity
 
 
 @transaction.atomic
 def delete_module(module, *, by):
-    for activity in module.activities.all():
-        delete_activity(activity, by=by)
+    """Delete a module whose activities can all be deleted; otherwise withdraw them."""
+    outcomes = [delete_activity(a, by=by) for a in module.activities.all()]
+    if "archived" in outcomes:
+        return "archived"
     record("learning.module_deleted", module, actor=by)
     module.delete()
+    return "deleted"
 
 
 @transaction.atomic
@@ -166,7 +202,7 @@ def move(obj, direction, *, by):
 
 def build_snapshot(programme):
     modules = []
-    activities = Activity.objects.filter(module__programme=programme).order_by(
+    activities = Activity.objects.filter(module__programme=programme, archived_at=None).order_by(
         "module__position", "module_id", "position", "id"
     )
     by_module = {}

@@ -25,4 +25,5 @@ urlpatterns = [
         name="staff_move",
     ),
     path("equipe/<str:what>/<uuid:uuid>/supprimer/", views.staff_delete, name="staff_delete"),
+    path("equipe/activite/<uuid:uuid>/retablir/", views.staff_restore, name="staff_restore"),
 ]

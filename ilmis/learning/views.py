@@ -252,10 +252,29 @@ def staff_delete(request, what, uuid):
     if what == "module":
         obj = get_object_or_404(Module.objects.select_related("programme"), uuid=uuid)
         slug = obj.programme.slug
-        services.delete_module(obj, by=request.user)
+        outcome = services.delete_module(obj, by=request.user)
     else:
         obj = get_object_or_404(Activity.objects.select_related("module__programme"), uuid=uuid)
         slug = obj.module.programme.slug
-        services.delete_activity(obj, by=request.user)
-    messages.success(request, _("Supprimé. Les versions publiées gardent la trace des durées."))
+        outcome = services.delete_activity(obj, by=request.user)
+    if outcome == "deleted":
+        messages.success(request, _("Supprimé."))
+    else:
+        messages.warning(
+            request,
+            _(
+                "Déjà publié aux apprenants : retiré du parcours à la prochaine version (publiez "
+                "pour l'appliquer). Les durées annoncées et les traces des apprenants sont "
+                "conservées."
+            ),
+        )
     return redirect("learning:staff_programme", slug=slug)
+
+
+@require_POST
+@editor_required
+def staff_restore(request, uuid):
+    activity = get_object_or_404(Activity.objects.select_related("module__programme"), uuid=uuid)
+    services.restore_activity(activity, by=request.user)
+    messages.success(request, _("Activité rétablie ; publiez une version pour l'appliquer."))
+    return redirect("learning:staff_programme", slug=activity.module.programme.slug)

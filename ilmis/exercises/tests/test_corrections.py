@@ -118,3 +118,12 @@ def test_queue_query_count_is_constant(
     assert response.status_code == 200
     page = response.content.decode()
     assert page.count("/exercices/corrections/") >= count
+
+
+def test_learner_work_survives_deleting_the_activity(client, alice, exercise, make_user):
+    """R6.4, R11.4: removing an exercise from the programme never deletes learners' copies."""
+    from ilmis.learning.services import delete_activity
+
+    services.submit(exercise, alice, text="ma copie")
+    assert delete_activity(exercise.activity, by=make_user(role="staff")) == "archived"
+    assert Submission.objects.filter(learner=alice).count() == 1

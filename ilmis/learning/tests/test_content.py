@@ -197,3 +197,44 @@ def test_attach_goes_through_the_registry(course, monkeypatch):
     finally:
         kinds.unregister("scorm")
     assert attached == [(activity, "paquet")]
+
+
+def test_draft_activity_is_deleted_but_announced_one_is_withdrawn(
+    client, trainer, enrolled, course
+):
+    """R11.1, R11.4: what was announced and what learners did is kept; the next version drops it."""
+    from ilmis.learning.services import mark_completed
+
+    client.force_login(trainer)
+    draft = add_activity(course["page"].module, "page", "Brouillon")
+    client.post(reverse("learning:staff_delete", args=["activite", draft.uuid]))
+    assert not Activity.objects.filter(pk=draft.pk).exists()
+
+    page = course["page"]
+    mark_completed(enrolled, page)
+    response = client.post(
+        reverse("learning:staff_delete", args=["activite", page.uuid]), follow=True
+    )
+    assert "prochaine version" in response.content.decode()
+    page.refresh_from_db()
+    assert page.archived_at is not None and page.completions.count() == 1
+    client.post(reverse("learning:staff_programme", args=[course["programme"].slug]), {"note": ""})
+    latest = ProgrammeVersion.objects.filter(programme=course["programme"]).first()
+    assert str(page.uuid) not in latest.activity_uuids
+    first = ProgrammeVersion.objects.get(programme=course["programme"], number=1)
+    assert str(page.uuid) in first.activity_uuids
+    client.force_login(enrolled)
+    assert client.get(reverse("learning:activity", args=[page.uuid])).status_code == 404
+    client.force_login(trainer)
+    client.post(reverse("learning:staff_restore", args=[page.uuid]))
+    page.refresh_from_db()
+    assert page.archived_at is None
+
+
+def test_module_with_announced_activities_is_kept(client, trainer, course):
+    """R11.1: deleting a published module only withdraws its activities."""
+    client.force_login(trainer)
+    module = course["page"].module
+    client.post(reverse("learning:staff_delete", args=["module", module.uuid]))
+    assert Module.objects.filter(pk=module.pk).exists()
+    assert not module.activities.filter(archived_at=None).exists()
