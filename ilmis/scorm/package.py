@@ -558,6 +558,17 @@ def inspect(path) -> Manifest:
         names = {info.filename for info in zf.infolist() if not info.is_dir()}
         if "imsmanifest.xml" not in names:
             nested = sorted(n for n in names if posixpath.basename(n).lower() == "imsmanifest.xml")
+            misnamed = [n for n in nested if "/" not in n]
+            if misnamed:
+                raise PackageError(
+                    [
+                        _(
+                            "Le manifeste s'appelle « %(name)s » : il doit s'appeler "
+                            "imsmanifest.xml, en minuscules."
+                        )
+                        % {"name": misnamed[0]}
+                    ]
+                )
             if nested:
                 folder = posixpath.dirname(nested[0]) + "/"
                 raise PackageError(

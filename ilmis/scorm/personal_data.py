@@ -13,6 +13,7 @@ DECLARATIONS = [
         free_text=["suspend_data", "location"],
         json=["data"],
         on_erasure="keep",
+        sweep_kept=True,
         retention="evidence",
         retention_date="updated_at",
         legal_basis=_("obligation légale : évaluations et temps de formation (D6313-3-1)"),

@@ -129,6 +129,12 @@ def test_manifest_in_sub_folder(tmp_path):
     assert "n'est pas à la racine" in text and "« cours/ »" in text
 
 
+def test_manifest_name_in_capitals(tmp_path):
+    """R6.5: a manifest named IMSManifest.xml is explained."""
+    path = write(tmp_path, build_zip({"IMSManifest.xml": manifest(), "index.html": "x"}))
+    assert "en minuscules" in problems_of(path)
+
+
 def test_missing_launch_file(tmp_path):
     """R6.5: a launch file absent from the zip is reported with its name."""
     path = write(tmp_path, build_zip({"imsmanifest.xml": manifest()}))
