@@ -77,7 +77,7 @@ def _lock(prereg):
 def _refuse(prereg, action, now):
     state = prereg.state(now)
     raise TransitionError(
-        _("Impossible de %(action)s : la demande %(ref)s est « %(state)s ».")
+        _("Action impossible (%(action)s) : la demande %(ref)s est « %(state)s ».")
         % {"action": action, "ref": prereg.reference, "state": PreRegistration.STATE_LABELS[state]}
     )
 

@@ -422,3 +422,39 @@ def test_company_convention_is_for_managers_not_employees(client, staff, terms):
     accept_current_terms(stranger)
     client.force_login(stranger)
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_file_page_through_its_life(client, staff, terms):
+    """R2.2-R2.4 from the staff file page: decline needs a reason; reissue gives v2; the page
+    shows documents, the 96-hour deadline and the history; an impossible action is refused."""
+    client.force_login(staff)
+    prereg = new_request()
+    page = reverse("enrolment:staff_request", args=[prereg.pk])
+    act = lambda action, **data: client.post(  # noqa: E731
+        reverse("enrolment:staff_action", args=[prereg.pk, action]), data, follow=True
+    )
+    assert "Indiquez le motif" in act("decline", reason=" ").content.decode()
+    act("accept")
+    response = act("accept")
+    assert "Action impossible (accepter la demande)" in response.content.decode()
+    act("reissue")
+    prereg.refresh_from_db()
+    assert prereg.agreements.count() == 2
+    link = services.link_for_token(signing_token(prereg.email))
+    services.send_code(link, terms_version=terms)
+    code = re.search(r"\d{6}", last_email_to(prereg.email, "code").subject).group(0)
+    services.sign_online(link, code, terms_version=terms)
+    html = client.get(page).content.decode()
+    for text in (
+        "v2",
+        "v1",
+        "remplacée",
+        "Document signé",
+        "enrolment.confirmed",
+        "Identifiants à remettre avant",
+        "CPF",
+    ):
+        assert text in html, text
+    preview = client.get(reverse("enrolment:staff_template_preview", args=["convention"]))
+    assert preview["Content-Type"] == "application/pdf"
