@@ -301,3 +301,13 @@ def test_demo_package_loads_once(db, staff):
     package = ScormPackage.objects.get()
     assert package.version == "2004-4" and package.scos.count() == 2
     assert (package.root / "copier" / "index.html").is_file()
+
+
+def test_command_unknown_activity_stores_nothing(tmp_path, db, settings, capsys):
+    """R6.5: --activity naming no SCORM activity: refused, nothing stored."""
+    path = write(tmp_path, package_zip("2004"))
+    with pytest.raises(SystemExit) as info:
+        call_command("import_scorm", str(path), "--activity", "999")
+    assert info.value.code == 1
+    assert "n'existe pas" in capsys.readouterr().err
+    assert not ScormPackage.objects.exists() and media_scorm(settings) == []

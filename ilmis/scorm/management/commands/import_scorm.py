@@ -1,9 +1,10 @@
 """`ilmis import_scorm ZIP [--activity ID]`: check a SCORM package (and import it)."""
 
+import shutil
 import sys
-from importlib import import_module
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from ilmis.scorm import services
 from ilmis.scorm.package import PackageError
@@ -18,7 +19,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("zip", help="Chemin de l'archive zip")
         parser.add_argument("--activity", type=int, help="Activité SCORM à laquelle le rattacher")
-        parser.add_argument("--programme", type=int, help="Programme donnant accès au paquet")
+        parser.add_argument(
+            "--programme",
+            type=int,
+            help="Programme donnant accès au paquet (par défaut celui de l'activité)",
+        )
         parser.add_argument("--title", default="", help="Titre (par défaut celui du manifeste)")
 
     def handle(self, *args, **options):
@@ -48,37 +53,60 @@ class Command(BaseCommand):
                 f"{'  ' * (sco.level + 1)}{kind} {sco.identifier} « {sco.title} » "
                 f"→ {sco.launch}{sco.parameters}" + (f" ({', '.join(extra)})" if extra else "")
             )
-        if options["activity"] is None and options["programme"] is None:
+        if options["activity"] is None:
             self.stdout.write(
                 "Vérification seulement : rien n'a été enregistré "
                 "(ajoutez --activity ID pour importer)."
             )
             return
+        activity, problem = self._activity(options["activity"])
+        if problem:
+            self.stderr.write(f"Paquet non importé : {problem}")
+            sys.exit(1)
         programme = None
         if options["programme"] is not None:
             from ilmis.catalog.models import Programme
 
-            programme = Programme.objects.get(pk=options["programme"])
+            programme = Programme.objects.filter(pk=options["programme"]).first()
+            if programme is None:
+                self.stderr.write(
+                    f"Paquet non importé : le programme {options['programme']} n'existe pas."
+                )
+                sys.exit(1)
+        package = None
         try:
-            package = services.import_package(path, programme=programme, title=options["title"])
+            with transaction.atomic():
+                package = services.import_package(path, programme=programme, title=options["title"])
+                if activity is not None:
+                    from ilmis.learning.services import attach_scorm_package
+
+                    attach_scorm_package(activity.pk, package)
         except PackageError as error:
             for problem in error.problems:
                 self.stderr.write(f"  - {problem}")
             sys.exit(1)
+        except Exception:
+            if package is not None:  # the rows are rolled back: remove the files too
+                shutil.rmtree(package.root, ignore_errors=True)
+            raise
         self.stdout.write(f"Paquet importé : {package.uuid}")
-        if options["activity"] is not None:
-            self._attach(options["activity"], package)
-
-    def _attach(self, activity_id, package):
-        """Link to the learning app's activity when that app offers it."""
-        try:
-            learning = import_module("ilmis.learning.services")
-            attach = learning.attach_scorm_package
-        except (ModuleNotFoundError, AttributeError):
+        if activity is not None:
+            self.stdout.write(f"Rattaché à l'activité {activity.pk} « {activity} ».")
+        else:
             self.stdout.write(
-                f"L'activité {activity_id} sera rattachée depuis l'application "
-                "des parcours (ilmis.learning) : indiquez-y ce paquet."
+                f"L'activité {options['activity']} sera rattachée depuis l'application des "
+                "parcours (ilmis.learning), absente ici."
             )
-            return
-        attach(activity_id, package)
-        self.stdout.write(f"Rattaché à l'activité {activity_id}.")
+
+    def _activity(self, activity_id):
+        """(activity, None), (None, problem), or (None, None) without the learning app."""
+        try:
+            from ilmis.learning.models import Activity
+        except ImportError:
+            return None, None
+        activity = Activity.objects.filter(pk=activity_id).first()
+        if activity is None:
+            return None, f"l'activité {activity_id} n'existe pas."
+        if activity.kind != "scorm":
+            return None, f"l'activité {activity_id} « {activity} » n'est pas de type SCORM."
+        return activity, None
