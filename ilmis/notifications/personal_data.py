@@ -17,7 +17,8 @@ DECLARATIONS = [
         subject=_sent_to,
         json=["to"],
         free_text=["subject", "body", "html_body"],
-        others=["cc", "bcc", "reply_to", "headers", "last_error"],
+        # `to` may list other recipients: the archive says it was sent to the person, no more.
+        others=["to", "cc", "bcc", "reply_to", "headers", "last_error"],
         hidden=["attachments", "html_body"],
         on_erasure="delete",
         retention="outbox",

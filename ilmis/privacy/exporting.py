@@ -98,6 +98,8 @@ def collect(user, on_step=None):
         files = []
         for obj in objects:
             for name in declaration.files:
+                if name in declaration.hidden:
+                    continue
                 entry = file_entry(declaration, obj, name)
                 if entry:
                     files.append((entry, getattr(obj, name)))

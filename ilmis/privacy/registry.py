@@ -26,6 +26,9 @@ A declaration:
 - `hidden`: secrets never exported (password hashes, tokens, TOTP seeds, session keys).
 - `keep_if`: with on_erasure="keep", which rows the law requires keeping (a Q or a callable);
   the person's other rows are anonymised.
+- `sweep_kept`: kept rows are normally left whole by the erasure sweep (the evidence keeps the
+  names it was signed with); True lets the sweep replace the person's name and email inside
+  them too (SCORM run-time data, where the name is not the evidence).
 - `retention`: a kind of data from `ilmis.privacy.retention.KINDS` ("evidence", "security",
   "preregistration", "outbox", "working", "export"), `retention_date` the date (or lookup path
   to it) the period runs from, `retention_filter` which rows the period applies to (a Q or a
@@ -71,6 +74,7 @@ class PersonalData:
     hidden: tuple = ()
     on_erasure: str = "anonymise"
     keep_if: Any = None
+    sweep_kept: bool = False
     retention: str = ""
     retention_date: str = ""
     retention_filter: Any = None

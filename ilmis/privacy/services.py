@@ -397,7 +397,7 @@ def erasure_plan(user):
 
 def _sweep_skip(model):
     declaration = registry.declaration_for(model)
-    if declaration is None or declaration.on_erasure != "keep":
+    if declaration is None or declaration.on_erasure != "keep" or declaration.sweep_kept:
         return None
     return True if declaration.keep_if is None else declaration.kept_q()
 

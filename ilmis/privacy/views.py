@@ -301,6 +301,10 @@ def staff_detail(request, pk):
         "privacy/staff_detail.html",
         {
             "req": privacy_request,
+            "changes": [
+                (services.RECTIFIABLE.get(key, key), value)
+                for key, value in privacy_request.changes.items()
+            ],
             "forms": forms,
             "ongoing": ongoing,
             "plan": services.erasure_plan(user) if user and user.is_active else [],

@@ -147,7 +147,7 @@ def _existing_tables():
 
 def kept_q(model):
     declaration = registry.declaration_for(model)
-    if declaration is None or declaration.on_erasure != "keep":
+    if declaration is None or declaration.on_erasure != "keep" or declaration.sweep_kept:
         return None
     return declaration.kept_q()
 

@@ -186,3 +186,27 @@ def test_user_model_instance_cannot_log_in_after(client, learner, staff):
     response = client.get(reverse("privacy:home"))
     assert response.status_code == 302
     assert not User.objects.get(pk=learner.pk).is_active
+
+
+@pytest.mark.django_db
+def test_kept_scorm_attempt_loses_the_name_but_keeps_the_score(learner, staff):
+    """R7.2, R11.3: an evaluation is evidence and is kept, with its score; the learner's name
+    inside the SCORM run-time data (cmi.core.student_name, "Last, First") is replaced."""
+    from ilmis.scorm.models import ScormAttempt, ScormPackage, Sco
+
+    package = ScormPackage.objects.create(title="Paquet", version="1.2", manifest={})
+    sco = Sco.objects.create(
+        package=package, position=1, identifier="sco1", title="Leçon", launch="index.html"
+    )
+    attempt = ScormAttempt.objects.create(
+        learner=learner,
+        sco=sco,
+        number=1,
+        data={"cmi.core.student_name": f"{learner.last_name}, {learner.first_name}"},
+        score_raw=87,
+    )
+    services.erase(erasure_request(learner), by=staff)
+    attempt.refresh_from_db()
+    assert attempt.score_raw == 87
+    assert learner.last_name not in str(attempt.data)
+    assert attempt.learner_id == learner.pk

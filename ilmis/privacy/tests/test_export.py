@@ -237,3 +237,28 @@ def test_person_client_exported_company_client_not(learner, make_user):
     assert len(rows["accounts.Client"]) == 1
     rows = {d.model: rows for d, rows, _ in exporting.collect(employee)}
     assert rows["accounts.Client"] == []
+
+
+@pytest.mark.django_db
+def test_failed_build_is_shown_and_no_archive_in_the_archive(client, learner, monkeypatch):
+    """R7.2: a failure is shown to the person (who can retry); a new archive never contains the
+    previous archives."""
+    from ilmis.privacy import exporting
+
+    first = DataExport.objects.create(user=learner)
+    exporting.build(first)
+    second = exporting.build(DataExport.objects.create(user=learner))
+    with zipfile.ZipFile(second.file.open("rb")) as archive:
+        assert not [n for n in archive.namelist() if n.endswith(".zip")]
+        rows = json.loads(archive.read("donnees/privacy.dataexport.json"))
+        assert len(rows) == 2 and all("file" not in row for row in rows)
+
+    def broken(*args, **kwargs):
+        raise OSError("disque plein")
+
+    monkeypatch.setattr(exporting, "write_zip", broken)
+    failed = exporting.build(DataExport.objects.create(user=learner))
+    assert failed.status == DataExport.Status.FAILED
+    client.force_login(learner)
+    page = client.get(reverse("privacy:export_status", args=[failed.pk])).content.decode()
+    assert "échoué" in page
