@@ -38,6 +38,10 @@ class SubmissionForm(forms.Form):
                 "Types acceptés : %(types)s ; %(mb)s Mo au plus par fichier, "
                 "%(n)s fichier(s) au plus."
             ) % {"types": labels, "mb": exercise.max_file_mb, "n": exercise.max_files}
+            extensions = [content.FILE_TYPES[k][2] for k in exercise.allowed_types]
+            if ".jpg" in extensions:
+                extensions.append(".jpeg")
+            self.fields["files"].widget.attrs["accept"] = ",".join(extensions)
         else:
             del self.fields["files"]
 

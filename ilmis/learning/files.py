@@ -21,6 +21,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
@@ -192,7 +193,11 @@ def stamp_lines(user, when):
     name = user.get_full_name() if hasattr(user, "get_full_name") else ""
     name = (name or "").strip() or user.email
     date = timezone.localtime(when).strftime("%d/%m/%Y")
-    return f"Document réservé à {name} <{user.email}> — téléchargé le {date}"
+    return _("Document réservé à %(name)s <%(email)s> — téléchargé le %(date)s") % {
+        "name": name,
+        "email": user.email,
+        "date": date,
+    }
 
 
 def stamp_pdf(data, text):
