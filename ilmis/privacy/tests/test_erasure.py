@@ -192,7 +192,7 @@ def test_user_model_instance_cannot_log_in_after(client, learner, staff):
 def test_kept_scorm_attempt_loses_the_name_but_keeps_the_score(learner, staff):
     """R7.2, R11.3: an evaluation is evidence and is kept, with its score; the learner's name
     inside the SCORM run-time data (cmi.core.student_name, "Last, First") is replaced."""
-    from ilmis.scorm.models import ScormAttempt, ScormPackage, Sco
+    from ilmis.scorm.models import Sco, ScormAttempt, ScormPackage
 
     package = ScormPackage.objects.create(title="Paquet", version="1.2", manifest={})
     sco = Sco.objects.create(
