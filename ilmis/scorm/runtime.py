@@ -17,6 +17,12 @@ from decimal import Decimal, InvalidOperation
 
 NOT_INITIALIZED, RUNNING, TERMINATED = 0, 1, 2
 
+# SCORM 2004 sizes are "smallest permitted maximums": the LMS must keep at least that many
+# characters, and a longer value is not an error (ADL's sample RTE logs a warning and keeps it).
+# This LMS keeps up to 4 times the SPM and refuses more (406), to bound what one SCO may store.
+# SCORM 1.2 sizes are the types' maximums (CMIString255, CMIString4096): longer is an error.
+SPM_TOLERANCE = 4
+
 # --- the data models --------------------------------------------------------------------------
 # pattern -> (mode, type, *args); "n" stands for an array index. Types are checked by `_check`
 # here and by `checkType` in api.js.
@@ -312,6 +318,7 @@ def client_tables(version):
         "model": {key: list(spec) for key, spec in model_for(version).items()},
         "errors": {str(k): v for k, v in (ERRORS_12 if is_12 else ERRORS_2004).items()},
         "codes": {name: pair[0 if is_12 else 1] for name, pair in CODES.items()},
+        "spm_factor": 1 if is_12 else SPM_TOLERANCE,
     }
 
 
@@ -331,7 +338,7 @@ TIME_12 = re.compile(r"^([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.\d{1,2})?$")
 LANG = re.compile(r"^(?:[a-zA-Z]{2,3}|[iIxX])(?:-[a-zA-Z0-9]{1,8})*$")
 ID_12 = re.compile(r"^[^\s]{1,255}$")
 URN = re.compile(r"^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:\S+$", re.IGNORECASE)
-SHORT_ID = re.compile(r"^[^\s]{1,250}$")
+SHORT_ID = re.compile(r"^[^\s]{1,1000}$")  # SPM 250, tolerated 4 times
 LANG_PREFIX = re.compile(r"^\{lang=([^}]*)\}")
 
 
@@ -463,13 +470,13 @@ def _check_response(kind, value, is_pattern):
             if value is None:
                 return False
         parts = value.split("[,]")
-        return len(parts) <= 10 and all(_localized(p, 250) for p in parts)
+        return all(_localized(p, 250 * SPM_TOLERANCE) for p in parts)
     if kind == "long-fill-in":
         if is_pattern:
             value = _strip_flags(value, ("case_matters",))
             if value is None:
                 return False
-        return _localized(value, 4000)
+        return _localized(value, 4000 * SPM_TOLERANCE)
     if kind == "performance":
         if is_pattern:
             value = _strip_flags(value, ("order_matters",))
@@ -478,12 +485,12 @@ def _check_response(kind, value, is_pattern):
         steps = value.split("[,]")
         for step in steps:
             parts = step.split("[.]")
-            if len(parts) != 2 or parts == ["", ""] or len(step) > 250:
+            if len(parts) != 2 or parts == ["", ""] or len(step) > 250 * SPM_TOLERANCE:
                 return False
             if parts[0] and not SHORT_ID.match(parts[0]):
                 return False
         return True
-    return len(value) <= 4000  # other
+    return len(value) <= 4000 * SPM_TOLERANCE  # other
 
 
 def _check_response_12(kind, value):
@@ -756,12 +763,15 @@ class Runtime:
 
     def _check(self, kind, spec, value, element, indices):
         """None if `value` fits, else a failure name (or (name, diagnostic))."""
+        limit = None
+        if kind in ("str", "lstr", "lid"):
+            limit = spec[2] if self.is_12 else spec[2] * SPM_TOLERANCE
         if kind == "str":
-            return None if len(value) <= spec[2] else ("type", f"Longer than {spec[2]} chars.")
+            return None if len(value) <= limit else ("type", f"Longer than {limit} chars.")
         if kind == "lstr":
-            return None if _localized(value, spec[2]) else "type"
+            return None if _localized(value, limit) else "type"
         if kind == "lid":
-            return None if _long_id(value, spec[2]) else "type"
+            return None if _long_id(value, limit) else "type"
         if kind == "id12":
             return None if ID_12.match(value) else "type"
         if kind == "vocab":

@@ -431,7 +431,7 @@ def record_calls(attempt_id, user, session, calls, first=None):
         if function not in FUNCTIONS:
             function = "?"
         element = str(call.get("element", ""))[:255]
-        value = str(call.get("value", ""))[:65536]
+        value = str(call.get("value", ""))  # applied whole; the log keeps the first 64 KB
         try:
             error = int(call.get("error", 0))
         except (TypeError, ValueError):
@@ -450,7 +450,7 @@ def record_calls(attempt_id, user, session, calls, first=None):
                 session=attempt.session_count,
                 function=function,
                 element=element,
-                value=value,
+                value=value[:65536],
                 result=str(call.get("result", ""))[:4000],
                 error_code=max(0, min(error, 999)),
                 server_error=server_error,

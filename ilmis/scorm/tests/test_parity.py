@@ -157,6 +157,41 @@ def scripts():
             ],
         }
     )
+    long_calls = [("init", "")]
+    for element, spm in (
+        ("cmi.suspend_data", 64000),
+        ("cmi.location", 1000),
+        ("cmi.learner_name", 250),
+        ("cmi.interactions.0.id", 4000),
+        ("cmi.interactions.0.description", 250),
+        ("cmi.comments_from_learner.0.comment", 4000),
+    ):
+        for size in (spm, spm + 1, 4 * spm, 4 * spm + 1):
+            long_calls.append(("set", element, "x" * size))
+    long_calls += [("set", "cmi.interactions.0.type", "fill-in")]
+    for size in (250, 1000, 1001):
+        long_calls += [
+            ("set", "cmi.interactions.0.learner_response", "a" * size),
+            (
+                "set",
+                "cmi.interactions.0.correct_responses.0.pattern",
+                "{case_matters=true}" + "b" * size,
+            ),
+        ]
+    out.append({"version": "2004", "data": {}, "targets": [], "calls": long_calls})
+    out.append(
+        {
+            "version": "1.2",
+            "data": {},
+            "targets": [],
+            "calls": [
+                ("init", ""),
+                ("set", "cmi.suspend_data", "x" * 4097),
+                ("set", "cmi.core.lesson_location", "x" * 255),
+                ("set", "cmi.comments", "x" * 4097),
+            ],
+        }
+    )
     return out
 
 

@@ -259,11 +259,15 @@ def test_arrays_12():
 
 
 def test_string_limits():
-    """R6.5: characterstrings are limited to their SPM (2004 suspend_data 64000, 1.2 4096)."""
+    """R6.5: 2004 SPMs are minimums (ADL keeps longer values): up to 4 x SPM is accepted, more
+    is refused (406); 1.2 CMIString255/4096 are maximums (405)."""
     rt = running("2004")
-    assert rt.set_value("cmi.suspend_data", "x" * 64000) == "true"
-    assert rt.set_value("cmi.suspend_data", "x" * 64001) == "false" and rt.error == 406
-    assert rt.set_value("cmi.location", "x" * 1001) == "false"
+    assert rt.set_value("cmi.suspend_data", "x" * 64001) == "true" and rt.error == 0
+    assert rt.set_value("cmi.suspend_data", "x" * 256000) == "true"
+    assert rt.set_value("cmi.suspend_data", "x" * 256001) == "false" and rt.error == 406
+    assert len(rt.get_value("cmi.suspend_data")) == 256000
+    assert rt.set_value("cmi.location", "x" * 4001) == "false"
+    assert rt.set_value("cmi.learner_preference.language", "x" * 300) == "false"
     rt12 = running("1.2")
     assert rt12.set_value("cmi.suspend_data", "x" * 4096) == "true"
     assert rt12.set_value("cmi.suspend_data", "x" * 4097) == "false" and rt12.error == 405
