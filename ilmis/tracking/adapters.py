@@ -1,9 +1,8 @@
 """Reads from other apps for the evidence file, each degrading to "no rows" when the other app
 does not (yet) provide what is needed. Nothing here writes.
 
-- evaluations: quiz attempts if the quizzes app exposes `services.results_for(user, programme)`
-  (a list of dicts: at, title, kind — positioning/checkpoint/final —, score, passed, seconds);
-  it has no attempts yet, so only SCORM attempts (score, time) are listed today.
+- evaluations: finished quiz attempts (quizzes.Attempt, with the quiz's purpose: positioning,
+  checkpoint, final; read only if that model exists) and SCORM attempts (score, time).
 - submissions: exercises' Submission rows (work submitted, grade, corrector's comments).
 - attendance: `ilmis.classes.services.attendance_for(user, session)`.
 """
@@ -15,26 +14,34 @@ logger = logging.getLogger(__name__)
 
 def evaluations(learner, programme):
     rows = []
-    try:
-        from ilmis.quizzes import services as quizzes
-    except ImportError:  # pragma: no cover - the app is installed today
-        quizzes = None
-    results_for = getattr(quizzes, "results_for", None)
-    if results_for is not None:
+    attempt_model = _quiz_attempt_model()
+    if attempt_model is not None:
         try:
-            for r in results_for(learner, programme):
+            attempts = (
+                attempt_model.objects.filter(
+                    user=learner,
+                    quiz__activity__module__programme=programme,
+                    status="finished",
+                )
+                .select_related("quiz")
+                .order_by("finished_at")
+            )
+            for a in attempts:
+                percent = a.percent
+                seconds = (a.finished_at - a.started_at).total_seconds() if a.finished_at else None
                 rows.append(
                     {
-                        "at": r.get("at"),
-                        "title": r.get("title", ""),
-                        "kind": r.get("kind", "quiz"),
-                        "score": r.get("score", ""),
-                        "passed": r.get("passed"),
-                        "seconds": r.get("seconds"),
+                        "at": a.finished_at,
+                        "title": f"{a.quiz.title} (n° {a.number})",
+                        "kind": str(a.quiz.get_purpose_display()),
+                        "purpose": a.quiz.purpose,
+                        "score": f"{round(percent)} %" if percent is not None else "",
+                        "passed": a.passed,
+                        "seconds": seconds,
                     }
                 )
         except Exception:  # an evidence file must not fail because of another app
-            logger.exception("quiz results unavailable")
+            logger.exception("quiz attempts unavailable")
     try:
         from ilmis.scorm.models import ScormAttempt
 
@@ -66,6 +73,40 @@ def evaluations(learner, programme):
     except Exception:
         logger.exception("SCORM attempts unavailable")
     return sorted(rows, key=lambda r: (r["at"] is None, r["at"] or 0))
+
+
+def _quiz_attempt_model():
+    from django.apps import apps
+
+    try:
+        model = apps.get_model("quizzes", "Attempt")
+    except LookupError:
+        return None
+    names = {f.name for f in model._meta.get_fields()}
+    if not {"quiz", "user", "status", "finished_at", "passed"} <= names:
+        return None
+    return model
+
+
+def final_results(learner_ids, programme):
+    """{learner_id: passed} from the best finished attempt at a *final* quiz, if any."""
+    model = _quiz_attempt_model()
+    if model is None:
+        return {}
+    result = {}
+    try:
+        for user_id, passed in model.objects.filter(
+            user_id__in=list(learner_ids),
+            quiz__activity__module__programme=programme,
+            quiz__purpose="final",
+            status="finished",
+            passed__isnull=False,
+        ).values_list("user_id", "passed"):
+            result[user_id] = result.get(user_id, False) or passed
+    except Exception:
+        logger.exception("quiz results unavailable")
+        return {}
+    return result
 
 
 def submissions(learner, programme):

@@ -261,7 +261,7 @@ def announced(programme):
     return version, entries
 
 
-def _progress(enrolment, entries, by_uuid_id, completions, seconds_by_activity, outcome):
+def _progress(enrolment, entries, by_uuid_id, completions, seconds_by_activity, outcome, final):
     """Certified hours of one enrolment from pre-loaded data (see progress_for)."""
     rows, planned, done = [], 0, 0
     for entry in entries:
@@ -304,7 +304,8 @@ def _progress(enrolment, entries, by_uuid_id, completions, seconds_by_activity, 
         "status_label": label,
         "stopped_at": outcome.stopped_at if outcome else None,
         "stop_reason": outcome.stop_reason if outcome else "",
-        "passed": outcome.passed if outcome else None,
+        # Staff's recorded result first, else the final quiz (quizzes app), else unknown.
+        "passed": outcome.passed if outcome and outcome.passed is not None else final,
         "evaluation": outcome.evaluation if outcome else "",
         "active_seconds": active_total,
         "active_hm": hm(active_total),
@@ -331,6 +332,7 @@ def progress_for(enrolments, *, with_time=True):
     outcomes = {
         o.enrolment_id: o for o in Outcome.objects.filter(enrolment__in=[e.pk for e in enrolments])
     }
+    finals = adapters.final_results(learner_ids, programme)
     seconds = {}
     if with_time:
         for learner_id, per_day in active_time(learner_ids).items():
@@ -343,6 +345,7 @@ def progress_for(enrolments, *, with_time=True):
             completions.get(e.learner_id, {}),
             seconds.get(e.learner_id, {}),
             outcomes.get(e.pk),
+            finals.get(e.learner_id),
         )
         for e in enrolments
     ]
