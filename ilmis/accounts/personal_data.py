@@ -1,10 +1,29 @@
 """Personal data held by accounts (declared for ilmis.privacy: export, erasure, retention)."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from ilmis.privacy.handlers import anonymise_user
 from ilmis.privacy.registry import PersonalData
+
+
+def _dormant_account(cutoff):
+    """Learners and managers with no login and no training access since the cutoff."""
+    return (
+        Q(role__in=["learner", "manager"])
+        & (Q(last_login__isnull=True) | Q(last_login__lt=cutoff))
+        & ~Q(enrolments__access_end__gte=cutoff)
+        & ~Q(email__endswith="@invalid")
+    )
+
+
+def _unused_person_client(cutoff):
+    """A natural person's client record once none of its accounts identifies anyone."""
+    from ilmis.accounts.models import User
+
+    identified = User.objects.filter(client=OuterRef("pk")).exclude(email__endswith="@invalid")
+    return Q(kind="person") & ~Q(Exists(identified))
+
 
 DECLARATIONS = [
     PersonalData(
@@ -17,6 +36,11 @@ DECLARATIONS = [
         # Edited by the person at /compte/profil/; staff apply a correction of the signed
         # documents to the account too.
         rectify={"first_name": "first_name", "last_name": "last_name", "address": "address"},
+        # R11.9: an account unused since the end of its last training is anonymised (the same
+        # handler as erasure: inactive, unusable password, placeholder email).
+        retention="account",
+        retention_date="date_joined",
+        retention_filter=_dormant_account,
         legal_basis=_("exécution du contrat de formation"),
         label=_("identité"),
     ),
@@ -27,6 +51,9 @@ DECLARATIONS = [
         fields=["name", "address", "email", "phone", "siret"],
         on_erasure="anonymise",
         rectify={"address": "address"},
+        retention="account",
+        retention_date="created_at",
+        retention_filter=_unused_person_client,
         legal_basis=_("exécution du contrat de formation"),
         label=_("client (particulier)"),
     ),

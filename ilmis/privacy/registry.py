@@ -131,15 +131,18 @@ class PersonalData:
         return _q(self.keep_if) if self.keep_if is not None else Q()
 
     def retention_rules(self):
-        """[(kind, date path, Q, on expiry)]: the main rule, then `more_retention`."""
+        """[(kind, date path, condition, on expiry)]: the main rule, then `more_retention`.
+
+        A condition is None, a Q, or a callable `condition(cutoff) -> Q` (cutoff: the datetime
+        before which the period has run out)."""
         rules = []
         if self.retention:
             rules.append(
-                (self.retention, self.retention_date, _q(self.retention_filter), self.on_expiry)
+                (self.retention, self.retention_date, self.retention_filter, self.on_expiry)
             )
         for rule in self.more_retention:
             kind, date_path, condition, action = (tuple(rule) + (None, "anonymise"))[:4]
-            rules.append((kind, date_path, _q(condition), action or "anonymise"))
+            rules.append((kind, date_path, condition, action or "anonymise"))
         return rules
 
 

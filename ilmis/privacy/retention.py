@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +26,7 @@ class Kind:
     unit: str  # "days", or "years_after_year_end"
     label: str
     description: str
+    anchor: str = ""
 
     @property
     def value(self):
@@ -43,7 +44,10 @@ class Kind:
 
     def describe(self):
         if self.unit == "years_after_year_end":
-            return _("%(n)s ans après la fin de l'année du dernier paiement") % {"n": self.value}
+            return _("%(n)s ans après la fin de l'année %(anchor)s") % {
+                "n": self.value,
+                "anchor": self.anchor or _("du dernier paiement"),
+            }
         return _("%(n)s jours") % {"n": self.value}
 
 
@@ -86,6 +90,14 @@ KINDS = {
         _("données de travail (imports, tests de compatibilité, demandes traitées)"),
         _("Utiles au traitement d'une demande, puis supprimées."),
     ),
+    "account": Kind(
+        "ILMIS_RETENTION_ACCOUNT_YEARS",
+        3,
+        "years_after_year_end",
+        _("comptes sans formation ni connexion"),
+        _("Un compte inutilisé depuis la fin de la dernière formation est anonymisé."),
+        _("de la dernière formation ou connexion"),
+    ),
     "export": Kind(
         "ILMIS_PRIVACY_EXPORT_DAYS",
         7,
@@ -100,6 +112,9 @@ def expired_rows(declaration, rule, now=None):
     """The rows of `declaration` whose retention period under `rule` has run out."""
     kind_name, date_path, condition, _action = rule
     cutoff = KINDS[kind_name].cutoff(now)
+    if callable(condition):
+        condition = condition(cutoff)
+    condition = condition if condition is not None else Q()
     model_field = _final_field(declaration.model_class, date_path)
     if isinstance(model_field, models.DateField) and not isinstance(
         model_field, models.DateTimeField
@@ -129,7 +144,10 @@ def apply_retention(*, dry_run=False, now=None):
     now = now or timezone.now()
     run = RetentionRun.objects.create(dry_run=dry_run)
     report = []
-    for declaration in declarations():
+    user_label = settings.AUTH_USER_MODEL.lower()
+    # Accounts first: records that wait for their person's account to go follow in the same run.
+    ordered = sorted(declarations(), key=lambda d: d.model.lower() != user_label)
+    for declaration in ordered:
         for rule in declaration.retention_rules():
             kind_name, _date_path, _condition, action = rule
             error = ""
@@ -140,6 +158,12 @@ def apply_retention(*, dry_run=False, now=None):
                         count = rows.count()
                         if count and not dry_run:
                             delete_rows(declaration, rows)
+                    elif declaration.erase is not None:
+                        # The declaration's own handler (the user row): its condition leaves
+                        # out what is already anonymised, so a second run finds nothing.
+                        count = rows.count()
+                        if count and not dry_run:
+                            declaration.erase(rows, None, None)
                     else:
                         count = anonymise_rows(declaration, rows, dry_run=dry_run)
             except ProtectedError as protected:

@@ -142,3 +142,42 @@ def test_staff_page_simulates(client, staff, learner):
     assert RetentionRun.objects.get().dry_run
     page = client.get("/donnees-personnelles/equipe/conservation/").content.decode()
     assert "ILMIS_RETENTION_EVIDENCE_YEARS" in page and "simulation" in page
+
+
+@pytest.mark.django_db
+def test_dormant_accounts_are_anonymised_once(make_user):
+    """R11.9: an account with no login and no training access for the account period (3 years
+    after the end of the year) is anonymised like an erasure, with its person client record;
+    accounts still in use are not; a second run changes nothing."""
+    from ilmis.accounts.models import Client, User
+    from ilmis.core.testing import ClientFactory
+    from ilmis.enrolment.testing import enrol
+
+    long_ago = timezone.now() - timedelta(days=6 * 365)
+    person = ClientFactory(kind="person", siret="", name="Dormant Personne")
+    dormant = make_user(role="learner", client=person, first_name="Dormant")
+    recent_login = make_user(role="learner", first_name="Connecte")
+    still_enrolled = make_user(role="learner", first_name="Inscrit")
+    staff_member = make_user(role="staff", first_name="Equipe")
+    enrol(dormant, start=long_ago, end=long_ago + timedelta(days=90))
+    enrol(still_enrolled, start=long_ago, end=timezone.now() + timedelta(days=30))
+    User.objects.filter(
+        pk__in=[dormant.pk, recent_login.pk, still_enrolled.pk, staff_member.pk]
+    ).update(date_joined=long_ago, last_login=long_ago)
+    User.objects.filter(pk=recent_login.pk).update(last_login=timezone.now())
+    Client.objects.filter(pk=person.pk).update(created_at=long_ago)
+
+    first = apply_retention()
+    counts = {(e["model"], e["kind"]): e["count"] for e in first.report}
+    assert counts[("accounts.User", "account")] == 1
+    assert counts[("accounts.Client", "account")] == 1
+    dormant.refresh_from_db()
+    assert not dormant.is_active and dormant.email == f"anonyme-{dormant.pk}@invalid"
+    assert not dormant.has_usable_password()
+    assert Client.objects.get(pk=person.pk).name == "[anonymisé]"
+    for kept in (recent_login, still_enrolled, staff_member):
+        kept.refresh_from_db()
+        assert kept.is_active and not kept.email.endswith("@invalid")
+
+    second = apply_retention()
+    assert second.total == 0
