@@ -231,6 +231,22 @@ MODEL_12 = {
     "cmi.interactions.n.latency": (WO, "span12"),
 }
 
+# Initial values of array fields (what GetValue answers once the record exists, before a set).
+DEFAULTS_2004 = {
+    "cmi.objectives.n.success_status": "unknown",
+    "cmi.objectives.n.completion_status": "unknown",
+}
+
+# How many records an array keeps: the 2004 SPMs (ADL's RTE), tolerated SPM_TOLERANCE times
+# like strings; 1.2 gives no SPM, the same numbers apply. One more record fails with 351.
+ARRAY_SPM = {
+    "cmi.comments_from_learner": 250,
+    "cmi.interactions": 250,
+    "cmi.interactions.n.objectives": 10,
+    "cmi.interactions.n.correct_responses": 250,
+    "cmi.objectives": 100,
+}
+
 # Arrays whose records need their id first (2004 dependency rule, error 408).
 ID_FIRST = {"cmi.interactions": "id", "cmi.objectives": "id"}
 
@@ -319,6 +335,8 @@ def client_tables(version):
         "errors": {str(k): v for k, v in (ERRORS_12 if is_12 else ERRORS_2004).items()},
         "codes": {name: pair[0 if is_12 else 1] for name, pair in CODES.items()},
         "spm_factor": 1 if is_12 else SPM_TOLERANCE,
+        "defaults": {} if is_12 else DEFAULTS_2004,
+        "array_max": {k: v * SPM_TOLERANCE for k, v in ARRAY_SPM.items()},
     }
 
 
@@ -512,6 +530,9 @@ class Runtime:
         self.is_12 = version == "1.2"
         self.model = model_for(version)
         self.data = dict(data or {})
+        self._indices = {}
+        for key in self.data:
+            self._index(key)
         self.targets = set(targets)
         self.state = NOT_INITIALIZED
         self.error = 0
@@ -581,14 +602,14 @@ class Runtime:
 
     # elements
     def count(self, prefix):
-        start = prefix + "."
-        seen = set()
-        for key in self.data:
-            if key.startswith(start):
-                head = key[len(start) :].split(".", 1)[0]
-                if head.isascii() and head.isdigit():
-                    seen.add(head)
-        return len(seen)
+        return len(self._indices.get(prefix, ()))
+
+    def _index(self, key):
+        """Remember the array indices in `key` (counts without scanning the data)."""
+        parts = key.split(".")
+        for i, part in enumerate(parts):
+            if i > 0 and part.isascii() and part.isdigit():
+                self._indices.setdefault(".".join(parts[:i]), set()).add(part)
 
     def _resolve(self, element):
         """(pattern, spec, indices) or None: indices are [(array prefix, index), ...]."""
@@ -674,6 +695,9 @@ class Runtime:
         if element in self.data:
             self._ok()
             return self.data[element]
+        if not self.is_12 and pattern in DEFAULTS_2004:
+            self._ok()
+            return DEFAULTS_2004[pattern]
         if self.is_12:
             self._ok()
             return ""
@@ -730,6 +754,9 @@ class Runtime:
             if index == count:
                 if prefix == "adl.data":
                     return self._fail("set_failure", "adl.data stores come from the manifest.")
+                spm = ARRAY_SPM.get(re.sub(r"\.\d+\.", ".n.", prefix))
+                if spm and count >= spm * SPM_TOLERANCE:
+                    return self._fail("set_failure", f"{prefix} keeps {count} records at most.")
                 new_record = (depth, prefix, index)
                 if depth + 1 < len(indices) and not self.is_12:
                     # a sub-array of a record that does not exist yet (its id is not set)
@@ -758,6 +785,8 @@ class Runtime:
             for k in range(self.count(prefix)):
                 if k != j and self.data.get(f"{prefix}.{k}.id") == value:
                     return self._fail("set_failure", f"Objective id {value} is already listed.")
+        if element not in self.data:
+            self._index(element)
         self.data[element] = value
         return self._ok()
 

@@ -134,6 +134,9 @@ def scripts():
                 ("set", "cmi.objectives.0.id", "o2"),
                 ("set", "cmi.objectives.1.id", "o2"),
                 ("get", "cmi.objectives._count"),
+                ("get", "cmi.objectives.0.success_status"),
+                ("get", "cmi.objectives.0.completion_status"),
+                ("get", "cmi.objectives.0.description"),
                 ("set", "cmi.interactions.0.id", "q"),
                 ("set", "cmi.interactions.0.type", "true-false"),
                 ("set", "cmi.interactions.0.correct_responses.0.pattern", "true"),
@@ -192,6 +195,12 @@ def scripts():
             ],
         }
     )
+    for version in ("1.2", "2004"):
+        many = [("init", "")]
+        many += [("set", f"cmi.objectives.{i}.id", f"o{i}") for i in range(401)]
+        many += [("set", "cmi.interactions.0.id", "q")]
+        many += [("set", f"cmi.interactions.0.objectives.{j}.id", f"o{j}") for j in range(41)]
+        out.append({"version": version, "data": {}, "targets": [], "calls": many})
     return out
 
 
@@ -206,4 +215,4 @@ def test_api_js_matches_runtime(tmp_path):
             if a != b:
                 mismatches.append((script["version"], call, "js", a, "python", b))
     assert not mismatches, mismatches[:20]
-    assert sum(len(s["calls"]) for s in all_scripts) > 2000
+    assert sum(len(s["calls"]) for s in all_scripts) > 3000

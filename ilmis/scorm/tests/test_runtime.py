@@ -192,6 +192,9 @@ def test_arrays_ordering_count_and_dependencies_2004():
     assert rt.set_value("cmi.objectives.0.id", "obj2") == "false" and rt.error == 351
     assert rt.set_value("cmi.objectives.0.id", "obj1") == "true"
     assert rt.get_value("cmi.objectives._count") == "1"
+    assert rt.get_value("cmi.objectives.0.success_status") == "unknown"  # initial values
+    assert rt.get_value("cmi.objectives.0.completion_status") == "unknown"
+    assert rt.get_value("cmi.objectives.0.progress_measure") == "" and rt.error == 403
     assert rt.get_value("cmi.objectives.0.score._children") == "scaled,raw,min,max"
     assert rt.set_value("cmi.interactions.0.id", "q1b") == "true"  # changeable
     assert rt.set_value("cmi.interactions.01.id", "x") == "false" and rt.error == 401
@@ -449,3 +452,18 @@ def test_client_tables_carry_the_model():
     assert tables["model"]["cmi.exit"][0] == "wo"
     assert tables["codes"]["dependency"] == 408
     assert runtime.client_tables("1.2")["codes"]["read_only"] == 403
+
+
+@pytest.mark.parametrize("version", ["1.2", "2004"])
+def test_array_record_limits(version):
+    """R6.5: arrays keep 4 x their 2004 SPM (interactions 1000, their objectives 40); one
+    more record fails with a set failure (2004: 351; 1.2: 201)."""
+    rt = running(version)
+    for i in range(1000):
+        assert rt.set_value(f"cmi.interactions.{i}.id", f"q{i}") == "true"
+    assert rt.set_value("cmi.interactions.1000.id", "q") == "false"
+    assert rt.error == code(rt, "set_failure")
+    for j in range(40):
+        assert rt.set_value(f"cmi.interactions.0.objectives.{j}.id", f"o{j}") == "true"
+    assert rt.set_value("cmi.interactions.0.objectives.40.id", "o") == "false"
+    assert rt.get_value("cmi.interactions._count") == "1000"

@@ -134,7 +134,13 @@
     this.errors = payload.errors;
     this.codes = payload.codes;
     this.spmFactor = payload.spm_factor || 1;
+    this.defaults = payload.defaults || {};
+    this.arrayMax = payload.array_max || {};
     this.data = payload.data;
+    this.indices = {};
+    for (var key in this.data) {
+      if (Object.prototype.hasOwnProperty.call(this.data, key)) this.index(key);
+    }
     this.targets = payload.targets || [];
     this.attempt = payload.attempt;
     this.session = payload.session;
@@ -198,14 +204,20 @@
   S.ok = function () { this.error = 0; this.diagnostic = ""; return 0; };
 
   S.count = function (prefix) {
-    var start = prefix + ".", seen = {}, n = 0;
-    for (var key in this.data) {
-      if (key.indexOf(start) === 0) {
-        var head = key.slice(start.length).split(".")[0];
-        if (isIndex(head) && !seen[head]) { seen[head] = 1; n++; }
+    var set = this.indices[prefix];
+    return set ? set.n : 0;
+  };
+
+  /* Remember the array indices in `key` (counts without scanning the data). */
+  S.index = function (key) {
+    var parts = key.split(".");
+    for (var i = 1; i < parts.length; i++) {
+      if (isIndex(parts[i])) {
+        var prefix = parts.slice(0, i).join(".");
+        var set = this.indices[prefix] || (this.indices[prefix] = { seen: {}, n: 0 });
+        if (!set.seen[parts[i]]) { set.seen[parts[i]] = 1; set.n++; }
       }
     }
-    return n;
   };
 
   S.resolve = function (element) {
@@ -301,6 +313,7 @@
       return this.evaluated(element);
     }
     if (Object.prototype.hasOwnProperty.call(this.data, element)) { this.ok(); return this.data[element]; }
+    if (Object.prototype.hasOwnProperty.call(this.defaults, r.pattern)) { this.ok(); return this.defaults[r.pattern]; }
     if (this.is12) { this.ok(); return ""; }
     this.fail("not_set", element + " has not been set.");
     return "";
@@ -380,6 +393,8 @@
       if (index > count) return this.fail("set_failure", prefix + "." + index + ": the next index is " + count + ".");
       if (index === count) {
         if (prefix === "adl.data") return this.fail("set_failure", "adl.data stores come from the manifest.");
+        var max = this.arrayMax[prefix.replace(/\.\d+\./g, ".n.")];
+        if (max && count >= max) return this.fail("set_failure", prefix + " keeps " + count + " records at most.");
         newRecord = [prefix, index];
         if (i + 1 < r.indices.length && !this.is12) {
           return this.fail("dependency", prefix + "." + index + ".id must be set first.");
@@ -412,6 +427,7 @@
         }
       }
     }
+    if (!Object.prototype.hasOwnProperty.call(this.data, element)) this.index(element);
     this.data[element] = value;
     return this.ok();
   };
