@@ -210,14 +210,16 @@ def withdraw_correction(exercise, *, by):
     return exercise
 
 
-def queue():
+def queue(corrector=None):
     """Latest versions not yet graded, oldest first (trainers' correction queue)."""
     newer = Submission.objects.filter(
         exercise=OuterRef("exercise"), learner=OuterRef("learner"), version__gt=OuterRef("version")
     )
+    pending = Submission.objects.filter(graded_at__isnull=True)
+    if corrector is not None:
+        pending = pending.filter(exercise__corrector=corrector)
     return (
-        Submission.objects.filter(graded_at__isnull=True)
-        .exclude(Exists(newer))
+        pending.exclude(Exists(newer))
         .select_related("learner", "exercise__activity__module__programme")
         .order_by("submitted_at", "id")
     )

@@ -166,7 +166,9 @@ def correction_file(request, uuid):
 
 @editor_required
 def queue(request):
-    return render(request, "exercises/queue.html", {"submissions": services.queue()[:200]})
+    mine = request.GET.get("mes") == "1"
+    submissions = services.queue(corrector=request.user if mine else None)
+    return render(request, "exercises/queue.html", {"submissions": submissions[:200], "mine": mine})
 
 
 @editor_required

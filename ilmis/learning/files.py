@@ -21,6 +21,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
@@ -114,9 +115,15 @@ def serve(
         response = HttpResponse()
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(relative.as_posix())
         return _common_headers(response, content_type, filename, as_attachment, cache)
-    size = path.stat().st_size
+    stat = path.stat()
+    size = stat.st_size
+    last_modified = http_date(stat.st_mtime)
+    range_header = request.headers.get("Range", "")
+    if_range = request.headers.get("If-Range")
+    if if_range and if_range != last_modified:
+        range_header = ""  # the file changed since the client's copy: send it whole
     try:
-        byte_range = parse_range(request.headers.get("Range", ""), size)
+        byte_range = parse_range(range_header, size)
     except Unsatisfiable:
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
@@ -127,7 +134,11 @@ def serve(
     else:
         (start, end), status = byte_range, 206
     length = max(0, end - start + 1)
-    response = StreamingHttpResponse(_iter_file(path, start, length), status=status)
+    if request.method == "HEAD":
+        response = HttpResponse(status=status)
+    else:
+        response = StreamingHttpResponse(_iter_file(path, start, length), status=status)
+    response["Last-Modified"] = last_modified
     response["Content-Length"] = str(length)
     if status == 206:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"

@@ -23,6 +23,9 @@ def test_queue_shows_latest_ungraded_versions(client, trainer, alice, bob, exerc
     client.force_login(trainer)
     page = client.get(reverse("exercises:queue")).content.decode()
     assert "Alice" in page and "Bob" not in page
+    assert list(services.queue(corrector=trainer)) == [queue[0]]
+    assert list(services.queue(corrector=bob)) == []
+    assert "Alice" in client.get(reverse("exercises:queue") + "?mes=1").content.decode()
 
 
 def test_trainer_grades_with_comments_and_annotated_file(client, trainer, alice, exercise, mailbox):

@@ -94,6 +94,20 @@ def test_range_requests(client, enrolled, video):
         assert response["Content-Range"] == "bytes */1000"
 
 
+def test_head_and_if_range(client, enrolled, video):
+    """R1.2: HEAD gives the headers only; an outdated If-Range gets the whole file."""
+    client.force_login(enrolled)
+    url = reverse("learning:file", args=[video.uuid])
+    head = client.head(url)
+    assert head.status_code == 200 and head["Content-Length"] == "1000"
+    assert head.content == b""
+    modified = head["Last-Modified"]
+    same = client.get(url, HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE=modified)
+    assert same.status_code == 206
+    stale = client.get(url, HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE="Wed, 01 Jan 2020 00:00:00 GMT")
+    assert stale.status_code == 200 and stale["Content-Length"] == "1000"
+
+
 def test_range_request_refused_outside_window(client, make_user, video):
     """R6.2: a Range header does not bypass the access check."""
     client.force_login(make_user(role="learner"))
