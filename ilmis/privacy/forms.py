@@ -152,3 +152,7 @@ class EraseForm(forms.Form):
                 ),
                 required=True,
             )
+
+
+class LinkForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse du compte de la personne"))

@@ -203,6 +203,24 @@ def _close(locked, *, status, answer, by, request=None, notify=True, **data):
     return locked
 
 
+def link_account(privacy_request, *, email, by, request=None):
+    """Attach a request received by post or email to the account it concerns."""
+    check_staff(by)
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    user = user_model.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
+    if user is None:
+        raise ValidationError(_("Aucun compte actif avec cette adresse."))
+    with transaction.atomic():
+        locked = _locked(privacy_request)
+        _require_open(locked)
+        if locked.user_id:
+            raise ValidationError(_("Cette demande est déjà rattachée à un compte."))
+        locked.user = user
+        locked.save(update_fields=["user"])
+        record("privacy.request_linked", locked, actor=by, request=request, user_id=user.pk)
+    return locked
+
+
 def open_requests():
     """Open requests, overdue first then by deadline (derived, so sorted here)."""
     today = timezone.localdate()

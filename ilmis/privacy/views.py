@@ -18,6 +18,7 @@ from .forms import (
     EraseForm,
     ErasureForm,
     ExtendForm,
+    LinkForm,
     RectificationForm,
     StaffRequestForm,
 )
@@ -54,7 +55,6 @@ def home(request):
                 :10
             ],
             "kinds": [(key, kind) for key, kind in KINDS.items()],
-            "signed": services.signed_identity(user),
         },
     )
 
@@ -250,6 +250,7 @@ def staff_detail(request, pk):
     forms = {
         "extend": ExtendForm(request.POST if action == "extend" else None),
         "close": CloseForm(request.POST if action == "close" else None),
+        "link": LinkForm(request.POST if action == "link" else None),
         "rectify": ApplyRectificationForm(
             request.POST if action == "rectify" else None, initial=privacy_request.changes
         ),
@@ -258,7 +259,12 @@ def staff_detail(request, pk):
     if action in forms and forms[action].is_valid():
         data = forms[action].cleaned_data
         try:
-            if action == "extend":
+            if action == "link":
+                services.link_account(
+                    privacy_request, email=data["email"], by=request.user, request=request
+                )
+                messages.success(request, _("Demande rattachée au compte."))
+            elif action == "extend":
                 services.extend(
                     privacy_request, reason=data["reason"], by=request.user, request=request
                 )

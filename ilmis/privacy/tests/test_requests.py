@@ -248,3 +248,26 @@ def test_learner_pages_work_and_link_to_privacy_page(client, learner):
     assert reverse("core:privacy") in page
     assert reverse("privacy:rectification") in page and reverse("privacy:erasure") in page
     assert "3 ans" in page or "3 ans après" in page
+
+
+@pytest.mark.django_db
+def test_postal_request_linked_to_the_account_then_erased(client, staff, learner):
+    """R7.2: a request received by post without a matching email is attached to the account by
+    staff (audited), then handled like one made from the account."""
+    response = staff_records(client, staff, kind="erasure", requester_name="Signature illisible")
+    assert response.status_code == 302
+    request = PrivacyRequest.objects.get()
+    assert request.user is None
+    detail = reverse("privacy:staff_detail", args=[request.pk])
+    page = client.get(detail).content.decode()
+    assert "Rattacher" in page and "Anonymiser maintenant" not in page
+    response = client.post(detail, {"action": "link", "email": "personne@nulle.part"})
+    assert response.status_code == 200 and "Aucun compte" in response.content.decode()
+    response = client.post(detail, {"action": "link", "email": learner.email})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.user == learner
+    assert "privacy.request_linked" in [e.action for e in history(request)]
+    assert client.post(detail, {"action": "erase", "confirm": "on"}).status_code == 302
+    learner.refresh_from_db()
+    assert not learner.is_active
