@@ -50,6 +50,10 @@ def check_pdf(uploaded):
             )
         if len(reader.pages) == 0:
             raise ValidationError(_("Ce PDF ne contient aucune page."))
+        from .files import stamp_pdf
+
+        uploaded.seek(0)
+        stamp_pdf(uploaded.read(), "controle")  # every download is stamped: make sure it can be
     except ValidationError:
         raise
     except Exception as error:  # pypdf raises many kinds of errors on broken files

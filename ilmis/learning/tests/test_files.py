@@ -5,6 +5,8 @@ import io
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from ilmis.enrolment.testing import enrol
@@ -141,3 +143,31 @@ def test_stamped_copies_are_purged(course, learner):
     os.utime(path, (old, old))
     assert files.purge_stamped() == 1
     assert not path.exists()
+
+
+def test_rotated_and_odd_sized_pages_are_stamped():
+    """R6.2: the stamp is written on rotated and non-A4 pages too."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(files.text_pdf([["Un"], ["Deux"]]))))
+    writer.pages[0].rotate(90)
+    writer.add_blank_page(width=200, height=100)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    stamped = PdfReader(io.BytesIO(files.stamp_pdf(buffer.getvalue(), "Réservé à zoé@x.fr")))
+    assert len(stamped.pages) == 3
+    for page in stamped.pages:
+        assert "Réservé à zoé@x.fr" in page.extract_text()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30), st.integers(min_value=0, max_value=10_000))
+def test_parse_range_never_crashes(header, size):
+    """R1.2: any Range header gives a valid slice, the whole file, or 416."""
+    try:
+        result = files.parse_range(header, size)
+    except files.Unsatisfiable:
+        return
+    if result is not None:
+        start, end = result
+        assert 0 <= start <= end < size
