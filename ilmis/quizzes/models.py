@@ -1,6 +1,8 @@
 """Question bank (R6.3): nested categories, questions of every Moodle type we support, answers,
 hints, embedded files (kept private), and import jobs."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -229,3 +231,212 @@ class ImportJob(models.Model):
     @property
     def total(self):
         return sum(self.counts.values())
+
+
+# -- quizzes and attempts (R6.3, R11.3) -----------------------------------------------------------
+
+
+class Quiz(models.Model):
+    """A quiz's settings; it reaches learners through a learning activity of a programme."""
+
+    class Purpose(models.TextChoices):
+        POSITIONING = "positioning", _("positionnement à l'entrée")
+        CHECKPOINT = "checkpoint", _("évaluation intermédiaire")
+        FINAL = "final", _("évaluation finale")
+
+    class When(models.TextChoices):
+        IMMEDIATELY = "immediately", _("immédiatement, question par question")
+        AFTER_ATTEMPT = "after_attempt", _("après la tentative")
+        AFTER_CLOSE = "after_close", _("après la date de fermeture")
+        NEVER = "never", _("jamais")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    activity = models.OneToOneField(
+        "learning.Activity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="quiz",
+        verbose_name=_("activité"),
+    )
+    title = models.CharField(_("titre"), max_length=200)
+    intro = models.TextField(_("consignes"), blank=True)
+    purpose = models.CharField(
+        _("objet"), max_length=12, choices=Purpose.choices, default=Purpose.CHECKPOINT
+    )
+    attempts_allowed = models.PositiveSmallIntegerField(
+        _("tentatives autorisées"), default=1, help_text=_("0 : illimité.")
+    )
+    time_limit_minutes = models.PositiveIntegerField(
+        _("durée limite (minutes)"), default=0, help_text=_("0 : sans limite.")
+    )
+    opens_at = models.DateTimeField(_("ouverture"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("fermeture"), null=True, blank=True)
+    shuffle_questions = models.BooleanField(_("mélanger les questions"), default=False)
+    shuffle_answers = models.BooleanField(_("mélanger les réponses"), default=True)
+    pass_mark = models.DecimalField(
+        _("seuil de réussite (%)"), max_digits=5, decimal_places=2, default=50
+    )
+    feedback_when = models.CharField(
+        _("feedback montré"), max_length=14, choices=When.choices, default=When.AFTER_ATTEMPT
+    )
+    correction_when = models.CharField(
+        _("correction montrée"), max_length=14, choices=When.choices, default=When.AFTER_ATTEMPT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("QCM")
+        verbose_name_plural = _("QCM")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pass_mark__gte=0, pass_mark__lte=100), name="quizzes_quiz_pass_mark"
+            ),
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True)
+                | Q(closes_at__isnull=True)
+                | Q(closes_at__gt=models.F("opens_at")),
+                name="quizzes_quiz_window",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class QuizSlot(models.Model):
+    """One place in a quiz: a chosen question, or `draw_count` questions drawn at random from a
+    category (and its sub-categories) when an attempt starts."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="slots")
+    position = models.PositiveSmallIntegerField()
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    draw_category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    draw_count = models.PositiveSmallIntegerField(default=1)
+    include_subcategories = models.BooleanField(default=True)
+    mark = models.DecimalField(
+        max_digits=10,
+        decimal_places=7,
+        null=True,
+        blank=True,
+        help_text=_("Vide : la note par défaut de la question."),
+    )
+
+    class Meta:
+        ordering = ["quiz", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "position"], name="quizzes_slot_position"),
+            models.CheckConstraint(
+                condition=(
+                    Q(question__isnull=False, draw_category__isnull=True)
+                    | Q(question__isnull=True, draw_category__isnull=False)
+                ),
+                name="quizzes_slot_question_or_draw",
+            ),
+            models.CheckConstraint(condition=Q(draw_count__gte=1), name="quizzes_slot_count"),
+        ]
+
+    def __str__(self):
+        return f"{self.quiz_id} #{self.position}"
+
+
+class Attempt(models.Model):
+    """One learner's attempt (R11.3: score, time and identity are kept). The deadline is fixed
+    when it starts, from the server's clock; an attempt past it is closed with its saved answers
+    by whoever touches it first (or the periodic job)."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("en cours")
+        FINISHED = "finished", _("terminée")
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="quiz_attempts"
+    )
+    number = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    closed_by_timeout = models.BooleanField(default=False)
+    max_score = models.DecimalField(max_digits=12, decimal_places=7, default=0)
+    score = models.DecimalField(max_digits=12, decimal_places=7, null=True, blank=True)
+    needs_grading = models.BooleanField(default=False)
+    passed = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["quiz", "user", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quiz", "user", "number"], name="quizzes_attempt_number"
+            ),
+            models.UniqueConstraint(
+                fields=["quiz", "user"],
+                condition=Q(status="in_progress"),
+                name="quizzes_one_open_attempt",
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="quizzes_attempt_number_pos"),
+        ]
+        indexes = [models.Index(fields=["status", "deadline"])]
+
+    def __str__(self):
+        return f"{self.quiz} — {self.user} — {self.number}"
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.IN_PROGRESS
+
+    def is_expired(self, now):
+        return self.is_open and self.deadline is not None and now >= self.deadline
+
+    @property
+    def percent(self):
+        if self.score is None or not self.max_score:
+            return None
+        return float(self.score) * 100 / float(self.max_score)
+
+
+class AttemptQuestion(models.Model):
+    """A question as drawn for one attempt, with its answer order and the learner's latest saved
+    response. `sequence` is the number of the last write accepted: writes are idempotent and
+    one older than the last is refused."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    mark = models.DecimalField(max_digits=10, decimal_places=7)
+    layout = models.JSONField(default=dict)  # {"order": [answer positions], "choices": [...]}
+    response = models.JSONField(null=True, blank=True)
+    sequence = models.PositiveIntegerField(default=0)
+    saved_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)  # immediate feedback: answer locked
+    fraction = models.DecimalField(max_digits=8, decimal_places=7, null=True, blank=True)
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    grader_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="quizzes_item_position"),
+            models.UniqueConstraint(fields=["attempt", "question"], name="quizzes_item_question"),
+            models.CheckConstraint(
+                condition=Q(fraction__isnull=True) | Q(fraction__gte=0, fraction__lte=1),
+                name="quizzes_item_fraction",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.attempt_id} #{self.position}"
+
+    @property
+    def score(self):
+        return None if self.fraction is None else self.fraction * self.mark

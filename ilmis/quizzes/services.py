@@ -33,6 +33,21 @@ def can_manage_bank(user):
     )
 
 
+def can_attempt(user, quiz, now=None):
+    """The one access rule for taking a quiz: trainers and staff may always try it; a learner
+    only through the quiz's learning activity, with access to its programme now (enrolled and
+    inside the access window: ilmis.enrolment.access.has_access)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if can_manage_bank(user):
+        return True
+    if quiz.activity_id is None:
+        return False
+    from ilmis.enrolment.access import has_access
+
+    return has_access(user, quiz.activity.module.programme, now=now)
+
+
 def max_import_bytes():
     return int(getattr(settings, "ILMIS_QUESTION_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
 

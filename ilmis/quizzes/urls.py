@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import attempt_views, views
 
 app_name = "quizzes"
 urlpatterns = [
@@ -10,4 +10,11 @@ urlpatterns = [
     path("banque/import/", views.import_upload, name="import"),
     path("banque/import/<int:pk>/", views.import_status, name="import_status"),
     path("banque/export/", views.export, name="export"),
+    path("resultats/<int:pk>/", views.results, name="results"),
+    path("activite/<uuid:uuid>/", attempt_views.start, name="start"),
+    path("tentative/<int:pk>/", attempt_views.attempt_page, name="attempt"),
+    path("tentative/<int:pk>/reponse/", attempt_views.answer, name="answer"),
+    path("tentative/<int:pk>/etat/", attempt_views.attempt_state, name="attempt_state"),
+    path("tentative/<int:pk>/terminer/", attempt_views.finish, name="finish"),
+    path("tentative/<int:pk>/resultat/", attempt_views.review, name="review"),
 ]

@@ -160,3 +160,33 @@ def export(request):
         f'attachment; filename="{stem}.{"xml" if fmt == "xml" else "gift.txt"}"'
     )
     return response
+
+
+@bank_required
+def results(request, pk):
+    """R11.3: every attempt of a quiz (identity, time, score) and the success rate per question."""
+    from django.db.models import Avg, Count
+
+    from .models import Attempt, AttemptQuestion, Quiz
+
+    quiz = get_object_or_404(Quiz, pk=pk)
+    attempts = (
+        Attempt.objects.filter(quiz=quiz)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "number")
+    )
+    per_question = (
+        AttemptQuestion.objects.filter(attempt__quiz=quiz, attempt__status=Attempt.Status.FINISHED)
+        .values("question_id", "question__name", "question__qtype")
+        .annotate(count=Count("id"), average=Avg("fraction"))
+        .order_by("question__name")
+    )
+    return render(
+        request,
+        "quizzes/results.html",
+        {
+            "quiz": quiz,
+            "attempts": attempts,
+            "per_question": per_question,
+        },
+    )

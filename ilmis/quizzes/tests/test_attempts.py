@@ -1,0 +1,423 @@
+"""The attempt engine and learner pages (R6.3, R11.3): answers saved as given, idempotent and
+ordered writes, server clock, expiry closes with saved answers, harmless double submit, access
+through the programme's enrolment window, tampering refused."""
+
+import json
+import random
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from ilmis.audit.models import AuditEvent
+from ilmis.enrolment.testing import enrol, make_programme
+from ilmis.learning.models import ActivityCompletion
+from ilmis.learning.testing import add_activity, add_module
+from ilmis.quizzes import attempts, services
+from ilmis.quizzes.models import Attempt, Category, Question, Quiz, QuizSlot
+
+from .samples import GIFT_ALL_TYPES
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def programme():
+    return make_programme()
+
+
+@pytest.fixture
+def quiz(programme):
+    services.import_questions(GIFT_ALL_TYPES.encode())
+    activity = add_activity(add_module(programme), kind="quiz", title="QCM final")
+    quiz = Quiz.objects.create(
+        title="QCM final",
+        activity=activity,
+        purpose="final",
+        attempts_allowed=2,
+        time_limit_minutes=10,
+        pass_mark=60,
+    )
+    for position, question in enumerate(Question.objects.order_by("id")):
+        QuizSlot.objects.create(quiz=quiz, position=position, question=question)
+    return quiz
+
+
+@pytest.fixture
+def student(learner, programme):
+    enrol(learner, programme)
+    return learner
+
+
+def q(name):
+    return Question.objects.get(name=name)
+
+
+def item_for(attempt, name):
+    return attempt.items.get(question__name=name)
+
+
+def correct_answers(attempt):
+    """The right response for each question, read from the attempt's own layout."""
+    sc = item_for(attempt, "SC")
+    mat = item_for(attempt, "MAT")
+    choices = mat.layout["choices"]
+    return {
+        "TF": True,
+        "SC": 0,
+        "MC": [0, 1],
+        "SA": "paris",
+        "NUM": "3,14",
+        "MAT": {str(p): choices.index(m) for p, m in ((0, "croquettes"), (1, "herbe"))},
+        "ES": "Il était une fois.",
+    } | ({"SC": 0} if 0 in sc.layout["order"] else {})
+
+
+def test_full_attempt_scores_every_type(quiz, student):
+    """R6.3, R11.3: every type scored; the essay waits for a trainer; identity and time kept."""
+    now = timezone.now()
+    attempt = attempts.start_attempt(quiz, student, now=now)
+    assert attempt.deadline == now + timedelta(minutes=10)
+    assert attempt.max_score == 7  # 8 questions, the description is worth 0
+    for name, response in correct_answers(attempt).items():
+        attempts.save_answer(
+            attempt.pk, student, question_id=q(name).pk, sequence=1, response=response, now=now
+        )
+    attempt = attempts.finish_attempt(attempt.pk, student, now=now + timedelta(minutes=3))
+    assert attempt.status == "finished" and attempt.finished_at == now + timedelta(minutes=3)
+    assert attempt.score == 6 and attempt.needs_grading and attempt.passed is None
+    event = AuditEvent.objects.get(action="quizzes.attempt_finished")
+    assert event.actor == student and event.data["score"].startswith("6")
+    assert ActivityCompletion.objects.filter(user=student, activity=quiz.activity).exists()
+    essay = item_for(attempt, "ES")
+    with pytest.raises(PermissionDenied):
+        attempts.grade_essay(essay.pk, student, fraction=1)
+    attempts.grade_essay(essay.pk, quiz.created_by or _trainer(), fraction=0.5)
+    attempt.refresh_from_db()
+    assert attempt.score == 6.5 and attempt.passed is True and not attempt.needs_grading
+
+
+def _trainer():
+    from ilmis.core.testing import UserFactory
+
+    return UserFactory(role="trainer")
+
+
+def test_idempotent_and_ordered_writes(quiz, student):
+    """R6.3: a retried write is accepted once; an older write is refused."""
+    attempt = attempts.start_attempt(quiz, student)
+    sa = q("SA").pk
+    attempts.save_answer(attempt.pk, student, question_id=sa, sequence=1, response="Lyon")
+    attempts.save_answer(attempt.pk, student, question_id=sa, sequence=3, response="Paris")
+    again = attempts.save_answer(attempt.pk, student, question_id=sa, sequence=3, response="Paris")
+    assert (again.sequence, again.response) == (3, "Paris")
+    with pytest.raises(attempts.OutOfOrder) as error:
+        attempts.save_answer(attempt.pk, student, question_id=sa, sequence=2, response="Lyon")
+    assert error.value.data == {"sequence": 3}
+    with pytest.raises(attempts.OutOfOrder):  # same number, different answer: a conflict
+        attempts.save_answer(attempt.pk, student, question_id=sa, sequence=3, response="Nice")
+    assert item_for(attempt, "SA").response == "Paris"
+
+
+def test_start_twice_resumes_and_attempts_are_limited(quiz, student):
+    first = attempts.start_attempt(quiz, student)
+    assert attempts.start_attempt(quiz, student) == first
+    attempts.finish_attempt(first.pk, student)
+    second = attempts.start_attempt(quiz, student)
+    assert second.number == 2
+    attempts.finish_attempt(second.pk, student)
+    with pytest.raises(attempts.AttemptError) as error:
+        attempts.start_attempt(quiz, student)
+    assert "toutes vos tentatives" in error.value.message
+
+
+def test_expired_attempt_closed_with_saved_answers(quiz, student):
+    """R6.3: the server's clock decides; the saved answers are scored at the deadline."""
+    start = timezone.now()
+    attempt = attempts.start_attempt(quiz, student, now=start)
+    attempts.save_answer(
+        attempt.pk,
+        student,
+        question_id=q("TF").pk,
+        sequence=1,
+        response=True,
+        now=start + timedelta(minutes=9, seconds=59),
+    )
+    with pytest.raises(attempts.AttemptClosed):
+        attempts.save_answer(
+            attempt.pk,
+            student,
+            question_id=q("SA").pk,
+            sequence=1,
+            response="Paris",
+            now=start + timedelta(minutes=10, seconds=1),
+        )
+    attempt.refresh_from_db()
+    assert attempt.status == "finished" and attempt.closed_by_timeout
+    assert attempt.finished_at == attempt.deadline
+    assert attempt.score == 1  # the true/false answer saved in time; the late one is not
+    assert item_for(attempt, "SA").response is None
+
+
+def test_periodic_job_closes_expired_attempts(quiz, student):
+    start = timezone.now() - timedelta(minutes=30)
+    attempt = attempts.start_attempt(quiz, student, now=start)
+    assert attempts.close_expired_attempts() == 1
+    attempt.refresh_from_db()
+    assert attempt.status == "finished" and attempt.closed_by_timeout
+    assert attempts.close_expired_attempts() == 0
+
+
+def test_closes_at_caps_the_deadline(quiz, student):
+    now = timezone.now()
+    quiz.closes_at = now + timedelta(minutes=4)
+    quiz.save()
+    attempt = attempts.start_attempt(quiz, student, now=now)
+    assert attempt.deadline == quiz.closes_at
+
+
+def test_double_submit_is_harmless(quiz, student):
+    attempt = attempts.start_attempt(quiz, student)
+    attempts.save_answer(attempt.pk, student, question_id=q("TF").pk, sequence=1, response=True)
+    first = attempts.finish_attempt(attempt.pk, student)
+    second = attempts.finish_attempt(attempt.pk, student, now=timezone.now() + timedelta(hours=1))
+    assert (first.score, first.finished_at) == (second.score, second.finished_at)
+    assert AuditEvent.objects.filter(action="quizzes.attempt_finished").count() == 1
+    with pytest.raises(attempts.AttemptClosed):
+        attempts.save_answer(
+            attempt.pk, student, question_id=q("SA").pk, sequence=1, response="Paris"
+        )
+
+
+def test_random_draw_from_category(quiz, student):
+    """R6.3: random draws, distinct, never a description, from a category and below."""
+    services.import_questions(
+        b"\n\n".join(b"::R%d:: Q%d {T}" % (i, i) for i in range(12)), category="Tirage/Sous"
+    )
+    QuizSlot.objects.filter(quiz=quiz).delete()
+    QuizSlot.objects.create(
+        quiz=quiz, position=0, draw_category=Category.objects.get(path="Tirage"), draw_count=5
+    )
+    quiz.shuffle_questions = True
+    quiz.save()
+    attempt = attempts.start_attempt(quiz, student, rng=random.Random(4))
+    names = list(attempt.items.values_list("question__name", flat=True))
+    assert len(set(names)) == 5 and all(n.startswith("R") for n in names)
+    slot = QuizSlot.objects.get(quiz=quiz)
+    slot.draw_count = 13
+    slot.save()
+    attempts.finish_attempt(attempt.pk, student)
+    with pytest.raises(attempts.AttemptError) as error:
+        attempts.start_attempt(quiz, student)
+    assert "pas assez de questions" in error.value.message
+
+
+def test_answer_order_shuffled_per_attempt_and_kept(quiz, student):
+    attempt = attempts.start_attempt(quiz, student, rng=random.Random(1))
+    order = item_for(attempt, "SC").layout["order"]
+    assert sorted(order) == [0, 1, 2]
+    assert (
+        attempts.start_attempt(quiz, student).items.get(question__name="SC").layout["order"]
+        == order
+    )
+
+
+# -- through HTTP ------------------------------------------------------------------------------
+
+
+def post_answer(client, attempt, question, sequence, response, **extra):
+    return client.post(
+        reverse("quizzes:answer", args=[attempt.pk]),
+        json.dumps({"question": question.pk, "sequence": sequence, "response": response, **extra}),
+        content_type="application/json",
+    )
+
+
+def test_json_autosave_and_score_in_post_ignored(client, quiz, student):
+    """R6.3: the browser sends answers only; a score in the request changes nothing."""
+    client.force_login(student)
+    response = client.post(reverse("quizzes:start", args=[quiz.activity.uuid]))
+    attempt = Attempt.objects.get()
+    assert response["Location"] == reverse("quizzes:attempt", args=[attempt.pk])
+    reply = post_answer(client, attempt, q("TF"), 1, False, score=100, fraction=1)
+    assert reply.status_code == 200 and reply.json()["saved"] is True
+    assert post_answer(client, attempt, q("TF"), 1, False).status_code == 200  # retry
+    stale = post_answer(client, attempt, q("TF"), 0, True)
+    assert stale.status_code == 400
+    older = post_answer(client, attempt, q("SA"), 2, "Paris")
+    assert older.status_code == 200
+    assert post_answer(client, attempt, q("SA"), 1, "Lyon").json()["error"] == "out_of_order"
+    state = client.get(reverse("quizzes:attempt_state", args=[attempt.pk])).json()
+    assert state["saved"][str(q("SA").pk)] == 2 and 0 < state["remaining_seconds"] <= 600
+    client.post(reverse("quizzes:finish", args=[attempt.pk]), {"score": "7"})
+    attempt.refresh_from_db()
+    assert attempt.score == 1  # only the short answer is right
+    page = client.get(reverse("quizzes:review", args=[attempt.pk])).content.decode()
+    assert "1 / 7" in page
+
+
+def test_question_not_in_attempt_and_bad_payloads_refused(client, quiz, student):
+    client.force_login(student)
+    attempt = attempts.start_attempt(quiz, student)
+    other = Question.objects.create(
+        category=Category.objects.first(), qtype="truefalse", name="Autre", text="x"
+    )
+    reply = post_answer(client, attempt, other, 1, True)
+    assert reply.status_code == 400 and "ne fait pas partie" in reply.json()["message"]
+    reply = post_answer(client, attempt, q("SC"), 1, 99)
+    assert reply.status_code == 400
+    bad = client.post(
+        reverse("quizzes:answer", args=[attempt.pk]), "not json", content_type="application/json"
+    )
+    assert bad.status_code == 400
+    assert client.get(reverse("quizzes:answer", args=[attempt.pk])).status_code == 405
+
+
+def test_after_deadline_http_write_refused_and_attempt_closed(client, quiz, student):
+    client.force_login(student)
+    attempt = attempts.start_attempt(quiz, student, now=timezone.now() - timedelta(minutes=11))
+    reply = post_answer(client, attempt, q("TF"), 1, True)
+    assert reply.status_code == 409 and reply.json()["error"] == "closed"
+    attempt.refresh_from_db()
+    assert attempt.status == "finished"
+
+
+def test_another_learners_attempt_refused(client, quiz, student, make_user, programme):
+    """R6.2: a second learner, even enrolled, cannot read or write someone else's attempt."""
+    attempt = attempts.start_attempt(quiz, student)
+    intruder = make_user(role="learner")
+    enrol(intruder, programme)
+    client.force_login(intruder)
+    assert client.get(reverse("quizzes:attempt", args=[attempt.pk])).status_code == 403
+    assert post_answer(client, attempt, q("TF"), 1, True).status_code == 403
+    assert client.post(reverse("quizzes:finish", args=[attempt.pk])).status_code == 403
+    assert client.get(reverse("quizzes:attempt_state", args=[attempt.pk])).status_code == 403
+    attempts.finish_attempt(attempt.pk, student)
+    assert client.get(reverse("quizzes:review", args=[attempt.pk])).status_code == 403
+    attempt.refresh_from_db()
+    assert all(i.response is None for i in attempt.items.all())
+
+
+def test_unenrolled_outside_window_and_manager_refused(
+    client, quiz, learner, manager, make_user, programme
+):
+    """R6.2: no enrolment, a window not yet open or already closed, or another role: 403."""
+    url = reverse("quizzes:start", args=[quiz.activity.uuid])
+    client.force_login(learner)
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+    late = make_user(role="learner")
+    now = timezone.now()
+    enrol(late, programme, start=now - timedelta(days=100), end=now - timedelta(days=10))
+    early = make_user(role="learner")
+    enrol(early, programme, start=now + timedelta(days=3))
+    for user in (late, early, manager):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+    assert not Attempt.objects.exists()
+    with pytest.raises(PermissionDenied):
+        attempts.start_attempt(quiz, late)
+
+
+def test_learner_page_and_no_javascript_form(client, quiz, student):
+    """Without JavaScript the page posts every answer, then submits."""
+    client.force_login(student)
+    page = client.get(reverse("quizzes:start", args=[quiz.activity.uuid])).content.decode()
+    assert "QCM final" in page and "10 minutes" in page
+    client.post(reverse("quizzes:start", args=[quiz.activity.uuid]))
+    attempt = Attempt.objects.get()
+    page = client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
+    save_url = reverse("quizzes:answer", args=[attempt.pk])
+    assert f'data-save-url="{save_url}"' in page
+    assert "quizzes/autosave" in page and f'name="q{q("SA").pk}"' in page
+    response = client.post(
+        reverse("quizzes:attempt", args=[attempt.pk]),
+        {
+            f"q{q('SA').pk}": "Paris",
+            f"q{q('TF').pk}": "true",
+            f"q{q('MC').pk}": ["0", "1"],
+            "finish": "1",
+        },
+    )
+    assert response["Location"] == reverse("quizzes:review", args=[attempt.pk])
+    attempt.refresh_from_db()
+    assert attempt.status == "finished" and attempt.score == 3
+
+
+@pytest.mark.parametrize(
+    "when,visible",
+    [
+        ("after_attempt", True),
+        ("never", False),
+        ("after_close", False),
+    ],
+)
+def test_correction_policy(client, quiz, student, when, visible):
+    """R6.3: corrections shown according to the trainer's policy."""
+    quiz.correction_when = quiz.feedback_when = when
+    quiz.save()
+    attempt = attempts.start_attempt(quiz, student)
+    attempts.save_answer(attempt.pk, student, question_id=q("SA").pk, sequence=1, response="Lyon")
+    attempts.finish_attempt(attempt.pk, student)
+    client.force_login(student)
+    page = client.get(reverse("quizzes:review", args=[attempt.pk])).content.decode()
+    assert ("Réponses acceptées" in page) is visible
+    attempt.refresh_from_db()
+    policy = attempts.review_policy(attempt, student)
+    assert policy["correction"] is visible
+    if when == "after_close":
+        quiz.closes_at = timezone.now() - timedelta(minutes=1)
+        quiz.opens_at = None
+        quiz.save()
+        attempt.refresh_from_db()
+        assert attempts.review_policy(attempt, student)["correction"] is True
+
+
+def test_trainer_results_per_question(client, quiz, student, make_user):
+    attempt = attempts.start_attempt(quiz, student)
+    attempts.save_answer(attempt.pk, student, question_id=q("TF").pk, sequence=1, response=True)
+    attempts.finish_attempt(attempt.pk, student)
+    client.force_login(make_user(role="trainer"))
+    page = client.get(reverse("quizzes:results", args=[quiz.pk])).content.decode()
+    assert student.email in page and "TF" in page and "100 %" in page
+    client.force_login(student)
+    assert client.get(reverse("quizzes:results", args=[quiz.pk])).status_code == 403
+
+
+def test_learning_kind_registered(quiz, student):
+    from ilmis.learning import kinds
+
+    assert kinds.launch_url(quiz.activity) == reverse("quizzes:start", args=[quiz.activity.uuid])
+    handler = kinds.get("quiz")
+    assert handler.is_completed(student, quiz.activity) is False
+    attempt = attempts.start_attempt(quiz, student)
+    attempts.finish_attempt(attempt.pk, student)
+    assert handler.is_completed(student, quiz.activity) is True
+
+
+def test_answer_queries_constant_as_questions_grow(client, quiz, student):
+    """Issue 4: query counts do not grow with the number of questions."""
+    client.force_login(student)
+
+    def measure(count):
+        Attempt.objects.all().delete()
+        existing = QuizSlot.objects.filter(quiz=quiz).count()
+        extra = services.import_questions(
+            b"\n\n".join(b"::X%d-%d:: Q {T}" % (count, i) for i in range(count)), category="X"
+        )
+        assert extra
+        for position, question in enumerate(Question.objects.filter(name__startswith=f"X{count}-")):
+            QuizSlot.objects.create(quiz=quiz, position=existing + position, question=question)
+        attempt = attempts.start_attempt(quiz, student)
+        client.get(reverse("quizzes:attempt", args=[attempt.pk]))  # warm the session
+        with CaptureQueriesContext(connection) as page:
+            client.get(reverse("quizzes:attempt", args=[attempt.pk]))
+        with CaptureQueriesContext(connection) as save:
+            post_answer(client, attempt, q("TF"), 1, True)
+        return len(page), len(save)
+
+    assert measure(2) == measure(40)
