@@ -342,7 +342,9 @@ def client_tables(version):
 
 # --- types ------------------------------------------------------------------------------------
 
-REAL = re.compile(r"^-?(?:\d+(?:\.\d+)?|\.\d+)$")
+# What ADL's RTE accepts (Java's parseDouble) without its oddities: a sign, an exponent, "1."
+# and ".5" are fine (JavaScript writes 0.0000001 as "1e-7"); NaN, Infinity, hex are not.
+REAL = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 INT = re.compile(r"^-?\d+$")
 DURATION = re.compile(
     r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d{1,2})?)S)?)?$"
@@ -371,8 +373,8 @@ def duration_seconds(value):
         return None
     y, mo, d, h, mi, s = match.groups()
     return (
-        int(y or 0) * 365 * 86400
-        + int(mo or 0) * 30 * 86400
+        int(y or 0) * 31536000  # 365 days; a month is 30.417 days, as in ADL's RTE
+        + int(mo or 0) * 2628029
         + int(d or 0) * 86400
         + int(h or 0) * 3600
         + int(mi or 0) * 60

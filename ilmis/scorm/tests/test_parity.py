@@ -201,6 +201,40 @@ def scripts():
         many += [("set", "cmi.interactions.0.id", "q")]
         many += [("set", f"cmi.interactions.0.objectives.{j}.id", f"o{j}") for j in range(41)]
         out.append({"version": version, "data": {}, "targets": [], "calls": many})
+    numbers = [("init", "")]
+    for value in (
+        "1e-7",
+        "+0.5",
+        "5.",
+        ".5",
+        "-2E3",
+        "NaN",
+        "Infinity",
+        "0x10",
+        "1,5",
+        " 1",
+        "1e",
+        "",
+        "1e400",
+        "-0",
+        "00.10",
+    ):
+        numbers += [
+            ("set", "cmi.score.raw", value),
+            ("set", "cmi.score.scaled", value),
+            ("set", "cmi.progress_measure", value),
+            ("set", "cmi.learner_preference.audio_level", value),
+        ]
+    out.append({"version": "2004", "data": {}, "targets": [], "calls": numbers})
+    out.append(
+        {
+            "version": "1.2",
+            "data": {},
+            "targets": [],
+            "calls": [("init", "")]
+            + [("set", "cmi.core.score.raw", v) for v in ("1e1", "1e3", "+5", "5.", "", "x")],
+        }
+    )
     return out
 
 

@@ -51,7 +51,7 @@ def sample(spec, rt):
         return spec[2][0], "pas-dans-la-liste", "type"
     if kind == "real":
         low, high = spec[2], spec[3]
-        bad = ("1.5", "range") if high == 1 else ("-1", "range") if low == 0 else ("1e3", "type")
+        bad = ("1.5", "range") if high == 1 else ("-1", "range") if low == 0 else ("1,5", "type")
         return ("0.5", bad[0], bad[1])
     if kind == "dec12":
         return ("50", "101" if spec[3] == 100 else "x", "range" if spec[3] == 100 else "type")
@@ -284,6 +284,12 @@ def test_scores_ranges():
     assert rt.set_value("cmi.score.scaled", "1.0000001") == "false" and rt.error == 407
     assert rt.set_value("cmi.score.raw", "-250.5") == "true"
     assert rt.set_value("cmi.score.raw", "abc") == "false" and rt.error == 406
+    for written_by_javascript in ("1e-7", "+0.5", "5.", ".5", "-2E3"):
+        assert rt.set_value("cmi.score.raw", written_by_javascript) == "true"
+    for not_a_number in ("NaN", "Infinity", "0x10", "1,5", " 1", "1e", ""):
+        assert rt.set_value("cmi.score.raw", not_a_number) == "false" and rt.error == 406
+    assert rt.set_value("cmi.score.scaled", "1e-7") == "true"
+    assert rt.set_value("cmi.score.scaled", "2e0") == "false" and rt.error == 407
     assert rt.set_value("cmi.progress_measure", "1.1") == "false" and rt.error == 407
     rt12 = running("1.2")
     assert rt12.set_value("cmi.core.score.raw", "") == "true"  # CMIBlank
@@ -440,6 +446,7 @@ def test_navigation_requests():
 def test_time_formats():
     """R6.5: session_time is summed into total_time with these conversions."""
     assert runtime.duration_seconds("P1DT1H1M1.5S") == 86400 + 3661.5
+    assert runtime.duration_seconds("P1Y1M") == 31536000 + 2628029
     assert runtime.timespan_seconds("0001:00:30.25") == 3630.25
     assert runtime.format_duration(3661.5) == "PT1H1M1.5S"
     assert runtime.format_timespan(3661.5) == "0001:01:01.50"

@@ -11,7 +11,7 @@
   "use strict";
 
   var NOT_INITIALIZED = 0, RUNNING = 1, TERMINATED = 2;
-  var REAL = /^-?(?:\d+(?:\.\d+)?|\.\d+)$/;
+  var REAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;  // see runtime.py
   var INT = /^-?\d+$/;
   var DURATION = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d{1,2})?)S)?)?$/;
   var TIMESTAMP = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.\d{1,2})?)?)?(Z|[+-](\d{2})(?::(\d{2}))?)?)?)?)?$/;
