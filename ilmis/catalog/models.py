@@ -90,6 +90,8 @@ class Programme(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             base = slugify(self.title)[:200] or "programme"
+            if base == "equipe":  # the staff pages live at /formations/equipe/
+                base = "equipe-formation"
             slug, n = base, 2
             while Programme.objects.filter(slug=slug).exclude(pk=self.pk).exists():
                 slug, n = f"{base}-{n}", n + 1

@@ -64,3 +64,85 @@ def programme(request, slug):
         Programme.objects.published().prefetch_related(_upcoming()), slug=slug
     )
     return render(request, "catalog/programme.html", {"programme": programme})
+
+
+# -- staff editing (indicator 1 information is kept up to date by staff) ----------------------
+
+
+def _staff_only(view):
+    from functools import wraps
+
+    from django.contrib.auth.decorators import login_required
+    from django.core.exceptions import PermissionDenied
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_back_office:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@_staff_only
+def staff_programmes(request):
+    from django.db.models import Count
+
+    programmes = Programme.objects.annotate(session_count=Count("sessions")).order_by("title")
+    return render(request, "catalog/staff/programmes.html", {"programmes": programmes})
+
+
+@_staff_only
+def staff_programme(request, pk=None):
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    from ilmis.audit.services import record
+
+    from .forms import ProgrammeForm
+
+    programme = get_object_or_404(Programme, pk=pk) if pk else None
+    form = ProgrammeForm(request.POST or None, instance=programme)
+    if request.method == "POST" and form.is_valid():
+        changed = form.changed_data
+        programme = form.save()
+        record("catalog.programme_saved", programme, request=request, fields=changed)
+        messages.success(request, _("Programme enregistré."))
+        return redirect("catalog:staff_programme", pk=programme.pk)
+    sessions = programme.sessions.order_by("-start_date") if programme else []
+    return render(
+        request,
+        "catalog/staff/programme.html",
+        {"form": form, "programme": programme, "sessions": sessions},
+        status=400 if form.errors else 200,
+    )
+
+
+@_staff_only
+def staff_session(request, programme_pk, pk=None):
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    from ilmis.audit.services import record
+
+    from .forms import SessionForm
+
+    programme = get_object_or_404(Programme, pk=programme_pk)
+    session = get_object_or_404(Session, pk=pk, programme=programme) if pk else None
+    form = SessionForm(request.POST or None, instance=session)
+    if request.method == "POST" and form.is_valid():
+        session = form.save(commit=False)
+        session.programme = programme
+        session.save()
+        record("catalog.session_saved", session, request=request, fields=form.changed_data)
+        messages.success(request, _("Session enregistrée."))
+        return redirect("catalog:staff_programme", pk=programme.pk)
+    return render(
+        request,
+        "catalog/staff/session.html",
+        {"form": form, "programme": programme, "session": session},
+        status=400 if form.errors else 200,
+    )

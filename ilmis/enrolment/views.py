@@ -4,6 +4,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from ilmis.audit.services import history
 from ilmis.catalog.models import Programme, Session
+from ilmis.core.http import client_ip
 from ilmis.legal import services as legal
 
 from . import access, forms, pdf, services
@@ -31,6 +33,7 @@ from .models import (
 from .services import TransitionError
 
 PAGE_SIZE = 50
+VERIFY_PER_HOUR = 30
 
 
 def paginate(request, queryset):
@@ -111,6 +114,19 @@ def preregister_done(request):
 # -- signing (R2.3) ---------------------------------------------------------------------------
 
 
+def private_link(view):
+    """Pages reached with a secret token: not indexed, and the token never leaks in a Referer."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapped
+
+
 def _link_or_problem(request, token):
     link = services.link_for_token(token)
     problem = services.link_problem(link)
@@ -125,6 +141,7 @@ def _problem_page(request, problem, link=None):
 
 
 @never_cache
+@private_link
 def sign(request, token):
     link, problem = _link_or_problem(request, token)
     if problem:
@@ -155,6 +172,7 @@ def sign(request, token):
 
 
 @never_cache
+@private_link
 def sign_code(request, token):
     link, problem = _link_or_problem(request, token)
     if problem:
@@ -189,6 +207,7 @@ def sign_code(request, token):
     )
 
 
+@private_link
 def sign_done(request, token):
     link = services.link_for_token(token)
     if link is None or not link.used_at:
@@ -197,6 +216,7 @@ def sign_done(request, token):
     return render(request, "enrolment/sign_done.html", {"prereg": prereg, "token": token})
 
 
+@private_link
 def sign_pdf(request, token):
     """The document to read before signing, or once signed, the sealed copy."""
     link = services.link_for_token(token)
@@ -210,6 +230,7 @@ def sign_pdf(request, token):
 
 @never_cache
 @require_POST
+@private_link
 def sign_upload(request, token):
     link, problem = _link_or_problem(request, token)
     if problem:
@@ -251,7 +272,14 @@ def verify(request):
     form = forms.VerifyForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        result = services.verify(form.cleaned_data["file"].read())
+        key = f"enrolment:verify:{client_ip(request)}"
+        cache.add(key, 0, 3600)
+        if cache.incr(key) > VERIFY_PER_HOUR:
+            form.add_error(
+                None, _("Trop de vérifications depuis cette adresse : réessayez dans une heure.")
+            )
+        else:
+            result = services.verify(form.cleaned_data["file"].read())
     return render(request, "enrolment/verify.html", {"form": form, "result": result})
 
 

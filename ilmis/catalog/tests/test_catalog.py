@@ -85,3 +85,58 @@ def test_past_sessions_are_not_offered(client):
     page = client.get(reverse("catalog:programme", args=[programme.slug])).content.decode()
     assert past.code not in page
     assert client.get(reverse("enrolment:preregister", args=[past.code])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_edit_programme_and_session_others_refused(client, staff, learner):
+    """Indicator 1: staff keep the information up to date (audited); a learner is refused."""
+    from ilmis.audit.models import AuditEvent
+    from ilmis.catalog.models import Programme
+
+    programme = make_programme(title="Avant")
+    url = reverse("catalog:staff_programme", args=[programme.pk])
+    client.force_login(learner)
+    assert client.get(url).status_code == 403
+    assert client.get(reverse("catalog:staff_programmes")).status_code == 403
+    client.force_login(staff)
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "id"}
+    data.update(title="Après", published="on", distance="on", trainers="Alice, 10 ans")
+    before = programme.updated_at
+    assert client.post(url, data).status_code == 302
+    programme.refresh_from_db()
+    assert programme.title == "Après" and programme.updated_at > before
+    assert AuditEvent.objects.filter(action="catalog.programme_saved").exists()
+    bad = client.post(url, data | {"price": "-3", "duration_hours": ""})
+    assert bad.status_code == 400
+    assert {"price", "duration_hours"} <= set(bad.context["form"].errors)
+    session_url = reverse("catalog:staff_session_new", args=[programme.pk])
+    today = timezone.localdate()
+    wrong = client.post(
+        session_url,
+        {
+            "code": "s1",
+            "start_date": today,
+            "end_date": today - timedelta(days=1),
+            "place": "Lyon",
+            "capacity": 8,
+            "access_duration_days": 60,
+        },
+    )
+    assert "end_date" in wrong.context["form"].errors
+    assert (
+        client.post(
+            session_url,
+            {
+                "code": "s1",
+                "start_date": today,
+                "end_date": today,
+                "place": "Lyon",
+                "capacity": 8,
+                "access_duration_days": 60,
+            },
+        ).status_code
+        == 302
+    )
+    assert programme.sessions.get().place == "Lyon"
+    assert Programme.objects.count() == 1

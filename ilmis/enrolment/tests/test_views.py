@@ -458,3 +458,20 @@ def test_staff_file_page_through_its_life(client, staff, terms):
         assert text in html, text
     preview = client.get(reverse("enrolment:staff_template_preview", args=["convention"]))
     assert preview["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.django_db
+def test_signing_pages_do_not_leak_their_token_and_verify_is_rate_limited(client, staff):
+    """R8.1: a token page sends no Referer and is not indexed; the public verification page
+    is rate-limited per address."""
+    from ilmis.enrolment import views
+
+    prereg = new_request()
+    services.accept(prereg, by=staff)
+    response = client.get(reverse("enrolment:sign", args=[signing_token(prereg.email)]))
+    assert response["Referrer-Policy"] == "no-referrer" and "noindex" in response["X-Robots-Tag"]
+    url = reverse("enrolment:verify")
+    for _ in range(views.VERIFY_PER_HOUR):
+        client.post(url, {"file": SimpleUploadedFile("x.pdf", b"%PDF-1.4 x")})
+    refused = client.post(url, {"file": SimpleUploadedFile("x.pdf", b"%PDF-1.4 x")})
+    assert refused.context["result"] is None and "Trop de vérifications" in refused.content.decode()
