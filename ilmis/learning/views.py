@@ -62,6 +62,16 @@ def activity(request, uuid):
             services.mark_completed(request.user, activity, source=activity.kind)
             done = True
     launch_url = handler.launch_url(activity) if handler else None
+    items = [
+        item
+        for module in services.outline(
+            request.user, activity.module.programme, preview=is_editor(request.user)
+        )["modules"]
+        for item in module["items"]
+    ]
+    index = next((i for i, item in enumerate(items) if item["activity"].pk == activity.pk), None)
+    previous_item = items[index - 1] if index else None
+    next_item = items[index + 1] if index is not None and index + 1 < len(items) else None
     context = {
         "activity": activity,
         "programme": activity.module.programme,
@@ -70,6 +80,8 @@ def activity(request, uuid):
         "manual": activity.kind in Activity.MANUAL_KINDS,
         "launch_url": launch_url,
         "available": activity.kind in {"document", "page", "video"} or bool(launch_url),
+        "previous": previous_item,
+        "next": next_item,
     }
     if activity.kind == Activity.Kind.PAGE:
         context["body"] = safe_html(activity.body)

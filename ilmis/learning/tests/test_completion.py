@@ -105,3 +105,11 @@ def test_dashboard_for_trainers_links_the_editor(client, make_user, course, only
     page = client.get(reverse("core:dashboard")).content.decode()
     assert reverse("learning:staff_programmes") in page
     assert reverse("exercises:queue") in page
+
+
+def test_activity_page_links_previous_and_next(client, enrolled, course):
+    """R6.1: the learner moves through the ordered activities."""
+    client.force_login(enrolled)
+    page = client.get(reverse("learning:activity", args=[course["document"].uuid])).content.decode()
+    assert reverse("learning:activity", args=[course["page"].uuid]) in page
+    assert reverse("learning:activity", args=[course["last"].uuid]) in page
