@@ -235,6 +235,25 @@ def scripts():
             + [("set", "cmi.core.score.raw", v) for v in ("1e1", "1e3", "+5", "5.", "", "x")],
         }
     )
+    stamps = [("init", ""), ("set", "cmi.interactions.0.id", "q")]
+    for value in (
+        "2026",
+        "2026-11",
+        "2026-11-26T08",
+        "2026-11-26T08:30:00Z",
+        "2026-11-26T08Z",
+        "2026-11-26T08:30+01:00",
+        "2026-11-26T08:30:00z",
+        "2026-02-29",
+        "2028-02-29T23:59:59.99-12:30",
+        "2026-11-26T08:30:00.1+24",
+        "1970-01-01",
+        "2038-12-31",
+        "2039-01-01",
+        "2026-1-1",
+    ):
+        stamps.append(("set", "cmi.interactions.0.timestamp", value))
+    out.append({"version": "2004", "data": {}, "targets": [], "calls": stamps})
     return out
 
 

@@ -336,6 +336,10 @@ def test_timeinterval(value, ok):
         ("2026-11-26T24:00", False),
         ("2026-11-26Z", False),
         ("2026-11-26T08:30:00.123", False),
+        ("2026-11-26T08Z", False),
+        ("2026-11-26T08:30+01:00", False),
+        ("2026-11-26T08:30:00z", True),
+        ("2026-11-26T08:30:00-05", True),
     ],
 )
 def test_timestamps(value, ok):
