@@ -53,7 +53,8 @@ class PrivacyRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="privacy_requests",
     )
-    requester_name = models.CharField(_("nom de la personne"), max_length=300, blank=True)
+    # Not blank: anonymisation then writes "[anonymisé]", so the "has a person" check holds.
+    requester_name = models.CharField(_("nom de la personne"), max_length=300)
     requester_email = models.EmailField(_("courriel de la personne"), blank=True)
     received_on = models.DateField(_("reçue le"))
     details = models.TextField(_("précisions"), blank=True)

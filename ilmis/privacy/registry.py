@@ -218,6 +218,8 @@ def personal_reasons(model):
     for model_field in model._meta.concrete_fields:
         if model_field.is_relation and model_field.related_model is user_model:
             reasons.append(f"{model_field.name} → user")
+        elif isinstance(model_field, models.FileField):
+            reasons.append(f"{model_field.name} (a file may hold personal documents)")
         elif isinstance(model_field, models.EmailField | models.GenericIPAddressField):
             reasons.append(f"{model_field.name} ({type(model_field).__name__})")
         elif isinstance(model_field, models.CharField | models.TextField) and PERSONAL_NAME.search(

@@ -181,3 +181,20 @@ def test_dormant_accounts_are_anonymised_once(make_user):
 
     second = apply_retention()
     assert second.total == 0
+
+
+@pytest.mark.django_db
+def test_closed_postal_requests_are_anonymised_after_a_year(staff):
+    """R11.9: a request handled more than a year ago keeps its dates and type, not the person."""
+    from ilmis.privacy import services
+    from ilmis.privacy.models import PrivacyRequest
+
+    request = services.create_request(
+        kind="objection", channel="post", requester_name="Gaston Postal", by=staff
+    )
+    services.close(request, status="done", answer="Fait", by=staff)
+    PrivacyRequest.objects.filter(pk=request.pk).update(closed_at=YEARS_AGO)
+    apply_retention()
+    request.refresh_from_db()
+    assert request.requester_name == "[anonymisé]" and request.kind == "objection"
+    assert apply_retention().total == 0
