@@ -85,7 +85,8 @@ def _iter_file(path, start, length):
 
 def _disposition(filename, as_attachment):
     kind = "attachment" if as_attachment else "inline"
-    ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "") or "fichier"
+    filename = "".join(c for c in filename if c.isprintable() and c not in '"\\/') or "fichier"
+    ascii_name = filename.encode("ascii", "ignore").decode() or "fichier"
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 

@@ -28,5 +28,3 @@ def enrolled(learner, course):
     enrol(learner, course["programme"])
     return learner
 
-
-__all__ = ["enrol"]

@@ -171,3 +171,10 @@ def test_parse_range_never_crashes(header, size):
     if result is not None:
         start, end = result
         assert 0 <= start <= end < size
+
+
+def test_hostile_file_names_do_not_break_headers():
+    """R8.1: a learner's file name cannot inject a header."""
+    value = files._disposition('a"b\r\nX-Evil: 1\\..pdf', True)
+    assert "\r" not in value and "\n" not in value and '"b' not in value
+    assert value.startswith('attachment; filename="abX-Evil: 1..pdf"')
