@@ -358,7 +358,9 @@ TIMESPAN_12 = re.compile(r"^(\d{2,4}):(\d{2}):(\d{2})(?:\.(\d{1,2}))?$")
 TIME_12 = re.compile(r"^([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.\d{1,2})?$")
 LANG = re.compile(r"^(?:[a-zA-Z]{2,3}|[iIxX])(?:-[a-zA-Z0-9]{1,8})*$")
 ID_12 = re.compile(r"^[^\s]{1,255}$")
-URN = re.compile(r"^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:\S+$", re.IGNORECASE)
+URI_FORBIDDEN = re.compile(r'[\s\x00-\x1f\x7f"<>\\^`{|}\[\]]|%(?![0-9A-Fa-f]{2})')
+URI_SCHEME = re.compile(r"^([^:/?#]+):(.*)$", re.DOTALL)
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*$")
 SHORT_ID = re.compile(r"^[^\s]{1,1000}$")  # SPM 250, tolerated 4 times
 LANG_PREFIX = re.compile(r"^\{lang=([^}]*)\}")
 
@@ -435,9 +437,14 @@ def _localized(value, limit):
 
 
 def _long_id(value, limit=4000):
-    if not value or len(value) > limit or re.search(r"\s", value):
+    """long_identifier_type: a URI, read as ADL's RTE does (java.net.URI): no spaces, controls
+    or characters URIs forbid, %XX escapes, one fragment, a well-formed scheme if any."""
+    if not value or len(value) > limit or URI_FORBIDDEN.search(value) or value.count("#") > 1:
         return False
-    return not value.lower().startswith("urn:") or URN.match(value) is not None
+    if value.startswith(":"):
+        return False
+    match = URI_SCHEME.match(value)
+    return not match or (SCHEME.match(match.group(1)) is not None and match.group(2) != "")
 
 
 def _short_ids(value, separator, unique=False, allow_empty=False):

@@ -254,6 +254,31 @@ def scripts():
     ):
         stamps.append(("set", "cmi.interactions.0.timestamp", value))
     out.append({"version": "2004", "data": {}, "targets": [], "calls": stamps})
+    ids = [("init", "")]
+    for value in (
+        "q1",
+        "urn:x",
+        "urn:",
+        ":x",
+        "1a:b",
+        "q%2",
+        "q%20",
+        "a#b#c",
+        "a{b}",
+        "a b",
+        "a[0]",
+        "x:",
+        "é:x",
+        "http://h/p?q#f",
+        "a\\b",
+        "a^b",
+        "a`b",
+        "a\tb",
+        "-x",
+    ):
+        ids.append(("set", "cmi.objectives.0.id" if not ids[1:] else "cmi.learner_id", value))
+        ids.append(("set", "cmi.interactions.0.id", value))
+    out.append({"version": "2004", "data": {}, "targets": [], "calls": ids})
     return out
 
 

@@ -478,3 +478,32 @@ def test_array_record_limits(version):
         assert rt.set_value(f"cmi.interactions.0.objectives.{j}.id", f"o{j}") == "true"
     assert rt.set_value("cmi.interactions.0.objectives.40.id", "o") == "false"
     assert rt.get_value("cmi.interactions._count") == "1000"
+
+
+@pytest.mark.parametrize(
+    "value,ok",
+    [
+        ("q1", True),
+        ("urn:ilmis:objectif-1", True),
+        ("urn:x", True),
+        ("http://x.fr/q?a=1#f", True),
+        ("Scene1_Slide3_MultiChoice_0_0", True),
+        ("question-é", True),
+        ("q%20a", True),
+        ("", False),
+        ("a b", False),
+        ("urn:", False),
+        (":x", False),
+        ("1a:b", False),
+        ("q%2", False),
+        ("a#b#c", False),
+        ("a{b}", False),
+        ("a|b", False),
+        ("a[0]", False),
+        ("tab\there", False),
+    ],
+)
+def test_long_identifier(value, ok):
+    """R6.5: long_identifier_type is a URI, checked as ADL's RTE does."""
+    rt = running("2004")
+    assert (rt.set_value("cmi.interactions.0.id", value) == "true") is ok

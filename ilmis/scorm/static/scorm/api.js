@@ -19,7 +19,9 @@
   var TIME_12 = /^([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.\d{1,2})?$/;
   var LANG = /^(?:[a-zA-Z]{2,3}|[iIxX])(?:-[a-zA-Z0-9]{1,8})*$/;
   var ID_12 = /^[^\s]{1,255}$/;
-  var URN = /^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:\S+$/i;
+  var URI_FORBIDDEN = /[\s\x00-\x1f\x7f"<>\\^`{|}\[\]]|%(?![0-9A-Fa-f]{2})/;
+  var URI_SCHEME = /^([^:\/?#]+):([\s\S]*)$/;
+  var SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/;
   var SHORT_ID = /^[^\s]{1,1000}$/;  // SPM 250, tolerated 4 times (see runtime.py)
   var T = 4;  // SPM_TOLERANCE in runtime.py
   var LANG_PREFIX = /^\{lang=([^}]*)\}/;
@@ -58,8 +60,9 @@
     return v.length <= max;
   }
   function longIdOk(v, max) {
-    if (!v || v.length > max || /\s/.test(v)) return false;
-    return v.toLowerCase().indexOf("urn:") !== 0 || URN.test(v);
+    if (!v || v.length > max || URI_FORBIDDEN.test(v) || v.split("#").length > 2) return false;
+    var m = URI_SCHEME.exec(v);
+    return !(v.charAt(0) === ":" || (m && (!SCHEME.test(m[1]) || !m[2])));
   }
   function shortIds(v, sep, unique, allowEmpty) {
     if (v === "") return !!allowEmpty;
