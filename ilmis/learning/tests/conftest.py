@@ -27,4 +27,3 @@ def course(db):
 def enrolled(learner, course):
     enrol(learner, course["programme"])
     return learner
-
