@@ -191,8 +191,9 @@
       body.set("calls", JSON.stringify(saved.calls));
       return fetch(saved.url, { method: "POST", body: body, credentials: "same-origin" })
         .then(function (response) {
-          // Applied, already there, refused or not ours: in every case there is nothing to keep.
-          if (response.status < 500) store.removeItem(key);
+          // Applied, already there, refused or not ours: in every case there is nothing to keep
+          // (but a redirection is the login or terms page: kept until the learner is back).
+          if (!response.redirected && response.status < 500) store.removeItem(key);
         }).catch(function () { /* still offline: kept for next time */ });
     }));
   };
@@ -527,6 +528,7 @@
       method: "POST", body: body, credentials: "same-origin",
       keepalive: body.toString().length < 60000, headers: { "X-Requested-With": "fetch" }
     }).then(function (response) {
+      if (response.redirected) throw new Error("signed out");  // login or terms page: retry later
       return response.json().catch(function () { return {}; }).then(function (json) {
         if (response.ok || response.status === 409) {
           if (typeof json.last_seq === "number") self.acknowledge(json.last_seq);
@@ -553,8 +555,8 @@
   };
 
   /* The page is going away: hand what is pending to the browser (it sends it after we leave).
-   * Several SetValue calls of one element (outside arrays) are reduced to the last (the numbering keeps
-   * its holes, the server accepts them) so that the beacon stays under its 64 KB limit. */
+   * Several SetValue calls of one element (outside arrays) are reduced to the last (the numbering
+   * keeps its holes, the server accepts them) so that the beacon stays under its 64 KB limit. */
   S.beacon = function () {
     if (!this.pending.length || this.closed) return true;
     var last = {}, calls = [];
@@ -570,7 +572,9 @@
     try { sent = navigator.sendBeacon(this.url, body); } catch (e) { sent = false; }
     if (!sent) {
       try {
-        fetch(this.url, { method: "POST", body: body, credentials: "same-origin", keepalive: true });
+        // Over 64 KB this fails too: the calls stay in localStorage for the next launch.
+        fetch(this.url, { method: "POST", body: body, credentials: "same-origin", keepalive: true })
+          .catch(function () {});
         sent = true;
       } catch (e2) { sent = false; }
     }
