@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -53,7 +54,10 @@ def start(request, uuid):
 
 
 def _items(attempt, *, review=None):
-    """Display data for every question of `attempt`, in the attempt's order (a few queries)."""
+    """Display data for every question of `attempt`, in the attempt's order (a few queries).
+    `review` is the policy after the attempt; during it, only questions checked one by one
+    (immediate feedback) show their feedback."""
+    immediate_correction = attempt.quiz.correction_when == Quiz.When.IMMEDIATELY
     items = list(
         attempt.items.select_related("question").prefetch_related(
             "question__answers", "question__files"
@@ -75,6 +79,21 @@ def _items(attempt, *, review=None):
             "answered": grading.is_answered(question.qtype, item.response),
             "options": [],
         }
+        if review is not None:
+            row.update(
+                locked=True,
+                show_feedback=review["feedback"],
+                show_correction=review["correction"],
+                show_score=review["correction"],
+            )
+        else:
+            checked = item.checked_at is not None
+            row.update(
+                locked=checked,
+                show_feedback=checked,
+                show_correction=checked and immediate_correction,
+                show_score=checked,
+            )
         response = item.response
         if question.qtype in (qformat.SINGLE, qformat.MULTIPLE):
             chosen = response if isinstance(response, list) else [response]
@@ -119,7 +138,7 @@ def _items(attempt, *, review=None):
         else:
             row["value"] = response or ""
             row["correct_answers"] = [a.text for a in answers.values() if a.fraction > 0]
-        if review is not None:
+        if row["show_feedback"]:
             row["general_feedback"] = html(
                 question.general_feedback, question.general_feedback_format
             )
@@ -154,6 +173,7 @@ def attempt_page(request, pk):
             "quiz": attempt.quiz,
             "rows": _items(attempt),
             "state": attempts.state(attempt),
+            "immediate": attempt.quiz.feedback_when == Quiz.When.IMMEDIATELY,
         },
     )
 
@@ -205,6 +225,13 @@ def _save_form(request, attempt):
             errors += 1
     if errors:
         messages.error(request, _("Certaines réponses n'ont pas pu être enregistrées."))
+    if request.POST.get("check", "").isdigit():
+        question_id = int(request.POST["check"])
+        try:
+            attempts.check_question(attempt.pk, request.user, question_id=question_id)
+        except attempts.AttemptError as error:
+            messages.error(request, error.message)
+        return redirect(reverse("quizzes:attempt", args=[attempt.pk]) + f"#q{question_id}")
     if "finish" in request.POST:
         attempts.finish_attempt(attempt.pk, request.user)
         return redirect("quizzes:review", pk=attempt.pk)
@@ -257,8 +284,6 @@ def finish(request, pk):
 
 
 def attempt_review_url(attempt):
-    from django.urls import reverse
-
     return reverse("quizzes:review", args=[attempt.pk])
 
 

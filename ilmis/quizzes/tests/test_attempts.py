@@ -421,3 +421,34 @@ def test_answer_queries_constant_as_questions_grow(client, quiz, student):
         return len(page), len(save)
 
     assert measure(2) == measure(40)
+
+
+def test_immediate_feedback_checks_and_locks_one_question(client, quiz, student):
+    """R6.3 policy "immediately": a checked question shows its feedback and is locked."""
+    quiz.feedback_when = quiz.correction_when = Quiz.When.IMMEDIATELY
+    quiz.save()
+    client.force_login(student)
+    attempt = attempts.start_attempt(quiz, student)
+    sc = q("SC")
+    page = client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
+    assert 'name="check"' in page
+    right = item_for(attempt, "SC").layout["order"].index(0)
+    response = client.post(
+        reverse("quizzes:attempt", args=[attempt.pk]),
+        {f"q{sc.pk}": str(item_for(attempt, "SC").layout["order"][right]), "check": str(sc.pk)},
+    )
+    assert response["Location"].endswith(f"#q{sc.pk}")
+    item = item_for(attempt, "SC")
+    assert item.checked_at is not None and item.fraction == 1
+    page = client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
+    assert "oui" in page  # the chosen answer's feedback
+    reply = post_answer(client, attempt, sc, 5, 1)
+    assert reply.status_code == 400 and "déjà corrigée" in reply.json()["message"]
+    attempts.finish_attempt(attempt.pk, student)
+    assert item_for(attempt, "SC").fraction == 1
+
+
+def test_feedback_not_available_before_the_end_by_default(quiz, student):
+    attempt = attempts.start_attempt(quiz, student)
+    with pytest.raises(attempts.AttemptError):
+        attempts.check_question(attempt.pk, student, question_id=q("SC").pk)

@@ -28,7 +28,7 @@ def test_answers_given_offline_are_saved_when_the_network_returns(
     browser,
     live_server,
     client,
-    quiz,
+    quiz,  # noqa: F811
     student,  # noqa: F811
 ):
     attempt = attempts.start_attempt(quiz, student)
