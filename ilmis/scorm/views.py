@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -221,6 +221,14 @@ def player(request, uuid):
             start = next(
                 (s for s in scos if not (s.pk in attempts and attempts[s.pk].is_completed)), scos[0]
             )
+    back_url = None
+    if package.activity_id:
+        try:
+            back_url = reverse("learning:activity", args=[package.activity.uuid])
+        except NoReverseMatch:
+            back_url = None
+    elif can_manage(request.user):
+        back_url = reverse("scorm:package", args=[package.uuid])
     entries = [
         {
             "sco": s,
@@ -236,7 +244,7 @@ def player(request, uuid):
             "package": package,
             "entries": entries,
             "start": start,
-            "commit_base": reverse("scorm:calls", args=[0]),
+            "back_url": back_url,
         },
     )
 

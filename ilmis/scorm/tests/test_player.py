@@ -352,6 +352,8 @@ def test_completion_reaches_learning(client, tmp_path, staff, learner, programme
     send(client, payload, done)
     assert ActivityCompletion.objects.filter(user=learner, activity=activity).exists()
     assert integration.is_completed(learner, activity)
+    page = client.get(reverse("scorm:player", args=[package.uuid])).content.decode()
+    assert reverse("learning:activity", args=[activity.uuid]) in page  # the way back
 
 
 def test_file_byte_ranges(client, tmp_path, staff):
