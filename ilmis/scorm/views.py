@@ -206,20 +206,21 @@ def player(request, uuid):
     scos = list(package.scos.all())
     if not scos:
         raise Http404
-    attempts = {}
+    latest = {}
     for item in ScormAttempt.objects.filter(learner=request.user, sco__package=package).order_by(
         "sco_id", "-number"
     ):
-        attempts.setdefault(item.sco_id, item)
+        latest.setdefault(item.sco_id, item)
+    best = services.package_result(request.user, package)["attempts"]  # for the badges
     wanted = request.GET.get("sco")
     start = next((s for s in scos if s.identifier == wanted), None)
     if start is None:  # where the learner was, else the first not completed
-        recent = max(attempts.values(), key=lambda a: a.updated_at, default=None)
+        recent = max(latest.values(), key=lambda a: a.updated_at, default=None)
         if recent is not None and not recent.is_completed:
-            start = recent.sco
+            start = next(s for s in scos if s.pk == recent.sco_id)
         else:
             start = next(
-                (s for s in scos if not (s.pk in attempts and attempts[s.pk].is_completed)), scos[0]
+                (s for s in scos if not (s.pk in best and best[s.pk].is_completed)), scos[0]
             )
     back_url = None
     if package.activity_id:
@@ -232,7 +233,7 @@ def player(request, uuid):
     entries = [
         {
             "sco": s,
-            "attempt": attempts.get(s.pk),
+            "attempt": best.get(s.pk),
             "launch_url": reverse("scorm:launch", args=[package.uuid, s.pk]),
         }
         for s in scos

@@ -369,3 +369,35 @@ def test_file_byte_ranges(client, tmp_path, staff):
     assert client.get(url, headers={"Range": "bytes=-4"}).content == bytes(range(252, 256))
     assert client.get(url, headers={"Range": "bytes=5000-"}).status_code == 416
     assert client.get(url).status_code == 200
+
+
+def test_player_starts_where_the_learner_is(client, tmp_path, staff):
+    """R6.5: the player opens the SCO the learner left unfinished, else the first one not
+    completed; the table of contents keeps showing a SCO completed in an earlier attempt."""
+    package = make_package(tmp_path, staff, scos=(("a", "A", "a.html"), ("b", "B", "b.html")))
+    client.force_login(staff)
+    first, second = package.scos.all()
+    url = reverse("scorm:player", args=[package.uuid])
+    assert f'data-start="{first.pk}"' in client.get(url).content.decode()
+    send(
+        client,
+        launch(client, package, first),
+        [
+            ("Initialize",),
+            ("SetValue", "cmi.completion_status", "completed"),
+            ("SetValue", "cmi.success_status", "passed"),
+            ("Terminate",),
+        ],
+    )
+    page = client.get(url).content.decode()
+    assert f'data-start="{second.pk}"' in page and "réussi" in page
+    launch(client, package, first)  # reopened: a new attempt, not completed yet
+    page = client.get(url).content.decode()
+    assert f'data-start="{first.pk}"' in page  # where the learner is now
+    assert "réussi" in page  # the earlier attempt still counts
+    send(
+        client,
+        launch(client, package, second),
+        [("Initialize",), ("SetValue", "cmi.location", "2")],
+    )
+    assert f'data-start="{second.pk}"' in client.get(url).content.decode()
