@@ -298,6 +298,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# R6.2: after the access check, nginx sends protected files (e.g. "/protected/", an internal
+# location aliased to MEDIA_ROOT); empty: Django streams them itself, with Range support.
+ILMIS_X_ACCEL_REDIRECT_PREFIX = env.str("ILMIS_X_ACCEL_REDIRECT_PREFIX", default="")
 WHITENOISE_MAX_AGE = 31536000 if PRODUCTION else 0
 
 LOGGING = {

@@ -25,4 +25,11 @@ def app_modules(name):
 
 
 def collect_panels(request):
-    return [panel for module in app_modules("dashboard") for panel in module.panels(request)]
+    """Each panel rendered with its own keys (also reachable as `panel.<key>`)."""
+    from django.template.loader import render_to_string
+
+    return [
+        render_to_string(panel["template"], {**panel, "panel": panel}, request=request)
+        for module in app_modules("dashboard")
+        for panel in module.panels(request)
+    ]
