@@ -211,23 +211,32 @@ def _close_session(attempt, *, terminated):
     keys = _keys(package)
     data = dict(attempt.data)
     session = data.pop(keys["session"], "")
+    exit_value = data.pop(keys["exit"], "")
+    finished = terminated and exit_value != "suspend"
     if package.is_12:
         seconds = runtime.timespan_seconds(session) or 0
         total = (runtime.timespan_seconds(data.get(keys["total"], "")) or 0) + seconds
         data[keys["total"]] = runtime.format_timespan(total)
         status = data.get("cmi.core.lesson_status", "not attempted")
-        if terminated and status == "not attempted":
+        if finished and status == "not attempted":
             status = "completed"  # SCORM 1.2 RTE 3.4.4: the SCO ended without setting a status
+        # The mastery score decides passed/failed once the SCO says it is done (not while the
+        # learner is half-way through and suspends: that would end the attempt).
         mastery = attempt.sco.mastery_score
         raw = runtime.decimal_or_none(data.get("cmi.core.score.raw"))
-        if mastery is not None and raw is not None and data.get("cmi.core.credit") == "credit":
+        if (
+            finished
+            and status in ("completed", "passed", "failed")
+            and mastery is not None
+            and raw is not None
+            and data.get("cmi.core.credit") == "credit"
+        ):
             status = "passed" if raw >= mastery else "failed"
         data["cmi.core.lesson_status"] = status
     else:
         seconds = runtime.duration_seconds(session) or 0
         total = (runtime.duration_seconds(data.get(keys["total"], "")) or 0) + seconds
         data[keys["total"]] = runtime.format_duration(total)
-    exit_value = data.pop(keys["exit"], "")
     data.pop("adl.nav.request", None)
     if not package.is_12:
         data["adl.nav.request"] = "_none_"

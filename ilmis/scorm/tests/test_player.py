@@ -401,3 +401,39 @@ def test_player_starts_where_the_learner_is(client, tmp_path, staff):
         [("Initialize",), ("SetValue", "cmi.location", "2")],
     )
     assert f'data-start="{second.pk}"' in client.get(url).content.decode()
+
+
+def test_12_suspend_with_low_score_keeps_the_attempt(client, tmp_path, staff):
+    """R6.5: a 1.2 learner who suspends half-way with a score under the mastery score resumes
+    the same attempt (the mastery score applies once the SCO says it is done)."""
+    package = make_package(tmp_path, staff, version="1.2", mastery="80")
+    client.force_login(staff)
+    payload = launch(client, package)
+    send(
+        client,
+        payload,
+        [
+            ("Initialize",),
+            ("SetValue", "cmi.core.score.raw", "20"),
+            ("SetValue", "cmi.core.lesson_status", "incomplete"),
+            ("SetValue", "cmi.core.exit", "suspend"),
+            ("Terminate",),
+        ],
+    )
+    attempt = ScormAttempt.objects.get()
+    assert attempt.data["cmi.core.lesson_status"] == "incomplete"
+    assert attempt.state == "suspended"
+    again = launch(client, package)
+    assert again["attempt"] == attempt.pk and again["data"]["cmi.core.entry"] == "resume"
+    send(
+        client,
+        again,
+        [
+            ("Initialize",),
+            ("SetValue", "cmi.core.score.raw", "90"),
+            ("SetValue", "cmi.core.lesson_status", "completed"),
+            ("Terminate",),
+        ],
+    )
+    attempt.refresh_from_db()
+    assert attempt.is_passed and attempt.data["cmi.core.lesson_status"] == "passed"
