@@ -4,7 +4,7 @@ surveys, inactivity alerts, accessibility needs and Qualiopi rates (R11.2, R11.4
 
 import uuid
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -160,32 +160,70 @@ def _split_days(start, end):
         start = stop
 
 
-def active_time(learner_ids, *, since=None, until=None):
-    """{learner_id: {(activity_id, date): seconds}} from the learners' beats (one query)."""
-    interval = timedelta(seconds=beat_seconds())
+class _Days:
+    """Local date of a POSIX timestamp, cached per hour (zone offsets change on the hour)."""
+
+    def __init__(self):
+        self.tz = timezone.get_current_timezone()
+        self.cache = {}
+
+    def date(self, ts):
+        hour = int(ts // 3600)
+        day = self.cache.get(hour)
+        if day is None:
+            day = self.cache[hour] = datetime.fromtimestamp(hour * 3600, self.tz).date()
+        return day
+
+    def midnight_after(self, day):
+        return datetime.combine(day + timedelta(days=1), time.min, self.tz).timestamp()
+
+
+def _beat_rows(learner_ids, since, until):
+    """(learner_id, POSIX time, activity_id) ordered by learner and time, read without the ORM's
+    per-row datetime conversion (a year of beats is tens of thousands of rows)."""
+    from django.db import connection
+
     beats = Beat.objects.filter(learner_id__in=list(learner_ids))
     if since:
         beats = beats.filter(at__gte=since)
     if until:
         beats = beats.filter(at__lt=until)
+    query = beats.order_by("learner_id", "at").values_list("learner_id", "at", "activity_id")
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for learner_id, at, activity_id in cursor.fetchall():
+            if isinstance(at, str):  # SQLite: UTC as text
+                at = datetime.fromisoformat(at)
+            if at.tzinfo is None:  # SQLite stores UTC without an offset
+                at = at.replace(tzinfo=UTC)
+            yield learner_id, at.timestamp(), activity_id
+
+
+def active_time(learner_ids, *, since=None, until=None):
+    """{learner_id: {(activity_id, date): seconds}} from the learners' beats (one query).
+
+    Each beat credits the time since the learner's previous beat (any tab, any activity), at
+    most the beat interval; the credit is cut at local midnight."""
+    interval = float(beat_seconds())
+    days = _Days()
     result = defaultdict(lambda: defaultdict(float))
-    current, rows = None, []
-
-    def flush():
-        for activity_id, start, end in credited_segments(rows, interval):
-            for day, seconds in _split_days(start, end):
-                result[current][(activity_id, day)] += seconds
-
-    for learner_id, at, activity_id in beats.order_by("learner_id", "at").values_list(
-        "learner_id", "at", "activity_id"
-    ):
+    current, previous, totals = None, None, None
+    for learner_id, ts, activity_id in _beat_rows(learner_ids, since, until):
         if learner_id != current:
-            if rows:
-                flush()
-            current, rows = learner_id, []
-        rows.append((at, activity_id))
-    if rows:
-        flush()
+            current, previous, totals = learner_id, None, result[learner_id]
+        credit = interval if previous is None else min(interval, ts - previous)
+        previous = ts if previous is None else max(previous, ts)
+        if credit <= 0:
+            continue
+        start = ts - credit
+        first, last = days.date(start), days.date(ts)
+        if first == last:
+            totals[(activity_id, last)] += credit
+        else:
+            cut = days.midnight_after(first)
+            totals[(activity_id, first)] += cut - start
+            totals[(activity_id, last)] += ts - cut
     return result
 
 
@@ -312,8 +350,10 @@ def _progress(enrolment, entries, by_uuid_id, completions, seconds_by_activity, 
     }
 
 
-def progress_for(enrolments, *, with_time=True):
-    """Certified hours for many enrolments of one programme at a constant number of queries."""
+def progress_for(enrolments, *, with_time=True, times=None):
+    """Certified hours for many enrolments of one programme at a constant number of queries.
+
+    `times`: active_time() already computed for these learners (else computed here)."""
     enrolments = list(enrolments)
     if not enrolments:
         return []
@@ -335,7 +375,8 @@ def progress_for(enrolments, *, with_time=True):
     finals = adapters.final_results(learner_ids, programme)
     seconds = {}
     if with_time:
-        for learner_id, per_day in active_time(learner_ids).items():
+        times = times if times is not None else active_time(learner_ids)
+        for learner_id, per_day in times.items():
             seconds[learner_id] = time_by_activity(per_day)
     return [
         _progress(
@@ -351,8 +392,8 @@ def progress_for(enrolments, *, with_time=True):
     ]
 
 
-def progress(enrolment, *, with_time=True):
-    return progress_for([enrolment], with_time=with_time)[0]
+def progress(enrolment, *, with_time=True, times=None):
+    return progress_for([enrolment], with_time=with_time, times=times)[0]
 
 
 @transaction.atomic
@@ -571,11 +612,14 @@ def evidence(enrolment):
             "channel": prereg.get_channel_display(),
         }
     since = enrolment.access_start - timedelta(days=1)
-    hours_data = progress(enrolment)
+    times = active_time([learner.pk])
+    hours_data = progress(enrolment, times=times)
     thread = Thread.objects.filter(learner=learner, programme=programme).first()
     messages = (
         list(thread.messages.select_related("author", "activity")) if thread is not None else []
     )
+    connection_rows = connections(learner, since=since)
+    days = _days_for(times.get(learner.pk, {}), programme)
     return {
         "learner": {
             "name": learner.get_full_name(),
@@ -587,9 +631,10 @@ def evidence(enrolment):
         "session": session,
         "programme": programme,
         "funding": funding,
-        "connections": connections(learner, since=since),
+        "connections": connection_rows,
         "progress": hours_data,
-        "days": _days_for(learner, programme),
+        "days": days,
+        "journal": _journal(connection_rows, days),
         "evaluations": adapters.evaluations(learner, programme),
         "submissions": adapters.submissions(learner, programme),
         "messages": messages,
@@ -599,11 +644,40 @@ def evidence(enrolment):
     }
 
 
-def _days_for(learner, programme):
+def _days_for(per_day, programme):
     ids = set(Activity.objects.filter(module__programme=programme).values_list("pk", flat=True))
-    per_day = active_time([learner.pk]).get(learner.pk, {})
     days = time_by_day({k: v for k, v in per_day.items() if k[0] in ids})
     return [{"day": day, "seconds": s, "hm": hm(s)} for day, s in days.items()]
+
+
+def _journal(connection_rows, days):
+    """One line per day: logins (first, count, IP addresses), last logout, active time."""
+    by_day = {}
+    for c in connection_rows:
+        local = timezone.localtime(c.at)
+        line = by_day.setdefault(
+            local.date(),
+            {"day": local.date(), "logins": 0, "first": None, "last_out": None, "ips": set()},
+        )
+        if c.kind == Connection.Kind.LOGIN:
+            line["logins"] += 1
+            line["first"] = line["first"] or local
+        else:
+            line["last_out"] = local
+        if c.ip:
+            line["ips"].add(c.ip)
+    for d in days:
+        line = by_day.setdefault(
+            d["day"], {"day": d["day"], "logins": 0, "first": None, "last_out": None, "ips": set()}
+        )
+        line["active"] = d["hm"]
+    rows = []
+    for day in sorted(by_day):
+        line = by_day[day]
+        line["ips"] = ", ".join(sorted(line["ips"]))
+        line.setdefault("active", "")
+        rows.append(line)
+    return rows
 
 
 def evidence_rows(data):
