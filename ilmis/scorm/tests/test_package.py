@@ -311,3 +311,26 @@ def test_command_unknown_activity_stores_nothing(tmp_path, db, settings, capsys)
     assert info.value.code == 1
     assert "n'existe pas" in capsys.readouterr().err
     assert not ScormPackage.objects.exists() and media_scorm(settings) == []
+
+
+@pytest.mark.django_db
+def test_lying_sizes_caught_while_extracting(tmp_path, settings, staff):
+    """R6.2: a zip whose headers declare a tiny size for a big file passes the header checks but
+    is stopped while writing; nothing is stored."""
+    import struct
+
+    big = b"\0" * (5 * 1024 * 1024)
+    data = bytearray(build_zip({"imsmanifest.xml": manifest(), "index.html": "x", "big.bin": big}))
+    name = b"big.bin"
+    for signature, offset, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            if data[start + name_at : start + name_at + len(name)] == name:
+                data[start + offset : start + offset + 4] = struct.pack("<I", 1000)
+            start += 4
+    path = write(tmp_path, bytes(data))
+    assert inspect(path).unpacked_bytes < 10_000  # the headers lie
+    with pytest.raises(PackageError) as info:
+        services.import_package(path, by=staff)
+    assert "endommagée" in " ".join(info.value.problems) or "bombe" in " ".join(info.value.problems)
+    assert not ScormPackage.objects.exists() and media_scorm(settings) == []
