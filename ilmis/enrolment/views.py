@@ -115,12 +115,12 @@ def preregister_done(request):
 
 
 def private_link(view):
-    """Pages reached with a secret token: not indexed, and the token never leaks in a Referer."""
+    """Pages reached with a secret token: not indexed; the token never leaks to other sites."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"  # no-referrer would send "Origin: null" (CSRF)
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 

@@ -462,14 +462,14 @@ def test_staff_file_page_through_its_life(client, staff, terms):
 
 @pytest.mark.django_db
 def test_signing_pages_do_not_leak_their_token_and_verify_is_rate_limited(client, staff):
-    """R8.1: a token page sends no Referer and is not indexed; the public verification page
-    is rate-limited per address."""
+    """R8.1: a token page sends no Referer to other sites and is not indexed; the public
+    verification page is rate-limited per address."""
     from ilmis.enrolment import views
 
     prereg = new_request()
     services.accept(prereg, by=staff)
     response = client.get(reverse("enrolment:sign", args=[signing_token(prereg.email)]))
-    assert response["Referrer-Policy"] == "no-referrer" and "noindex" in response["X-Robots-Tag"]
+    assert response["Referrer-Policy"] == "same-origin" and "noindex" in response["X-Robots-Tag"]
     url = reverse("enrolment:verify")
     for _ in range(views.VERIFY_PER_HOUR):
         client.post(url, {"file": SimpleUploadedFile("x.pdf", b"%PDF-1.4 x")})
