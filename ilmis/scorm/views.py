@@ -10,6 +10,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -190,10 +191,23 @@ def _error_table(package):
 # --- the player ---------------------------------------------------------------------------------
 
 
-def _playable(request, uuid):
+FILE_ACCESS_SECONDS = 60
+
+
+def _playable(request, uuid, *, cached=False):
+    """The package if the user may play it, else 404 (no hint that it exists, R6.2).
+
+    A SCO loads dozens of files: with `cached`, a positive answer is remembered for a minute
+    (per user and package), so the enrolment check runs once, not once per file."""
+    key = f"scorm:play:{request.user.pk}:{uuid}"
+    if cached:
+        package_id = cache.get(key)
+        if package_id is not None:
+            return get_object_or_404(ScormPackage, pk=package_id)
     package = get_object_or_404(ScormPackage.objects.select_related("programme"), uuid=uuid)
     if not can_play(request.user, package):
-        raise Http404  # no hint that the package exists (R6.2)
+        raise Http404
+    cache.set(key, package.pk, FILE_ACCESS_SECONDS)
     return package
 
 
@@ -335,7 +349,7 @@ def _content_type(path):
 @require_safe
 def file(request, uuid, path):
     """A package file, to allowed users only, same origin (R6.2)."""
-    package = _playable(request, uuid)
+    package = _playable(request, uuid, cached=True)
     clean = posixpath.normpath(path)
     if (
         "\\" in path

@@ -437,3 +437,26 @@ def test_12_suspend_with_low_score_keeps_the_attempt(client, tmp_path, staff):
     )
     attempt.refresh_from_db()
     assert attempt.is_passed and attempt.data["cmi.core.lesson_status"] == "passed"
+
+
+def test_file_access_check_runs_once_a_minute(client, tmp_path, staff, learner, programme):
+    """R6.2: the access check for files is remembered for a minute per user and package (a SCO
+    loads many files); after that, a learner whose access ended is refused."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    package = make_package(tmp_path, staff, programme=programme)
+    enrolment = enrol(learner, programme)
+    client.force_login(learner)
+    url = reverse("scorm:file", args=[package.uuid, "index.html"])
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(url).status_code == 200
+    enrolment.delete()
+    with CaptureQueriesContext(connection) as second:
+        assert client.get(url).status_code == 200  # still within the minute
+    assert len(second) < len(first)
+    assert not any("enrolment" in q["sql"] for q in second.captured_queries)
+    cache.delete(f"scorm:play:{learner.pk}:{package.uuid}")  # the minute is over
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("scorm:player", args=[package.uuid])).status_code == 404
