@@ -5,6 +5,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ilmis.scorm import services
 from ilmis.scorm.package import PackageError
@@ -26,53 +27,60 @@ class Command(BaseCommand):
         )
         parser.add_argument("--title", default="", help="Titre (par défaut celui du manifeste)")
 
+    def fail(self, message, problems=()):
+        self.stderr.write(message)
+        for problem in problems:
+            self.stderr.write(f"  - {problem}")
+        sys.exit(1)
+
     def handle(self, *args, **options):
         path = options["zip"]
         try:
             manifest = services.check_package(path)
         except PackageError as error:
-            self.stderr.write(f"Paquet refusé : {path}")
-            for problem in error.problems:
-                self.stderr.write(f"  - {problem}")
-            sys.exit(1)
+            self.fail(_("Paquet refusé : %(path)s") % {"path": path}, error.problems)
         self.stdout.write(
-            f"{manifest.version_label} · « {manifest.title} » · "
-            f"{manifest.file_count} fichiers, "
-            f"{manifest.unpacked_bytes / 1024 / 1024:.1f} Mo décompressés"
+            _("%(version)s · « %(title)s » · %(files)d fichiers, %(size).1f Mo décompressés")
+            % {
+                "version": manifest.version_label,
+                "title": manifest.title,
+                "files": manifest.file_count,
+                "size": manifest.unpacked_bytes / 1024 / 1024,
+            }
         )
         for sco in manifest.scos:
             extra = []
             if sco.mastery_score is not None:
-                extra.append(f"score de maîtrise {sco.mastery_score}")
+                extra.append(_("score de maîtrise %(v)s") % {"v": sco.mastery_score})
             if sco.min_normalized_measure is not None:
-                extra.append(f"minNormalizedMeasure {sco.min_normalized_measure}")
+                extra.append(_("minNormalizedMeasure %(v)s") % {"v": sco.min_normalized_measure})
             if sco.max_time_allowed:
-                extra.append(f"temps maximum {sco.max_time_allowed}")
-            kind = "SCO" if sco.kind == "sco" else "ressource"
-            self.stdout.write(
-                f"{'  ' * (sco.level + 1)}{kind} {sco.identifier} « {sco.title} » "
-                f"→ {sco.launch}{sco.parameters}" + (f" ({', '.join(extra)})" if extra else "")
-            )
+                extra.append(_("temps maximum %(v)s") % {"v": sco.max_time_allowed})
+            kind = _("SCO") if sco.kind == "sco" else _("ressource")
+            line = f"{'  ' * (sco.level + 1)}{kind} {sco.identifier} « {sco.title} » → "
+            line += sco.launch + sco.parameters + (f" ({', '.join(extra)})" if extra else "")
+            self.stdout.write(line)
         if options["activity"] is None:
             self.stdout.write(
-                "Vérification seulement : rien n'a été enregistré "
-                "(ajoutez --activity ID pour importer)."
+                _(
+                    "Vérification seulement : rien n'a été enregistré "
+                    "(ajoutez --activity ID pour importer)."
+                )
             )
             return
         activity, problem = self._activity(options["activity"])
         if problem:
-            self.stderr.write(f"Paquet non importé : {problem}")
-            sys.exit(1)
+            self.fail(_("Paquet non importé : %(why)s") % {"why": problem})
         programme = None
         if options["programme"] is not None:
             from ilmis.catalog.models import Programme
 
             programme = Programme.objects.filter(pk=options["programme"]).first()
             if programme is None:
-                self.stderr.write(
-                    f"Paquet non importé : le programme {options['programme']} n'existe pas."
+                self.fail(
+                    _("Paquet non importé : le programme %(id)s n'existe pas.")
+                    % {"id": options["programme"]}
                 )
-                sys.exit(1)
         package = None
         try:
             with transaction.atomic():
@@ -82,20 +90,24 @@ class Command(BaseCommand):
 
                     attach_scorm_package(activity.pk, package)
         except PackageError as error:
-            for problem in error.problems:
-                self.stderr.write(f"  - {problem}")
-            sys.exit(1)
+            self.fail(_("Paquet refusé : %(path)s") % {"path": path}, error.problems)
         except Exception:
             if package is not None:  # the rows are rolled back: remove the files too
                 shutil.rmtree(package.root, ignore_errors=True)
             raise
-        self.stdout.write(f"Paquet importé : {package.uuid}")
+        self.stdout.write(_("Paquet importé : %(uuid)s") % {"uuid": package.uuid})
         if activity is not None:
-            self.stdout.write(f"Rattaché à l'activité {activity.pk} « {activity} ».")
+            self.stdout.write(
+                _("Rattaché à l'activité %(id)s « %(title)s ».")
+                % {"id": activity.pk, "title": activity}
+            )
         else:
             self.stdout.write(
-                f"L'activité {options['activity']} sera rattachée depuis l'application des "
-                "parcours (ilmis.learning), absente ici."
+                _(
+                    "L'activité %(id)s sera rattachée depuis l'application des parcours "
+                    "(ilmis.learning), absente ici."
+                )
+                % {"id": options["activity"]}
             )
 
     def _activity(self, activity_id):
@@ -106,7 +118,10 @@ class Command(BaseCommand):
             return None, None
         activity = Activity.objects.filter(pk=activity_id).first()
         if activity is None:
-            return None, f"l'activité {activity_id} n'existe pas."
+            return None, _("l'activité %(id)s n'existe pas.") % {"id": activity_id}
         if activity.kind != "scorm":
-            return None, f"l'activité {activity_id} « {activity} » n'est pas de type SCORM."
+            return None, _("l'activité %(id)s « %(title)s » n'est pas de type SCORM.") % {
+                "id": activity_id,
+                "title": activity,
+            }
         return activity, None
