@@ -68,29 +68,32 @@ def packages(request):
     _staff(request)
     form = PackageForm(request.POST or None, request.FILES or None)
     problems = []
+    checked = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         path = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload
         try:
-            package = services.import_package(
-                path,
-                by=request.user,
-                programme=form.cleaned_data["programme"],
-                title=form.cleaned_data["title"],
-            )
+            if "check" in request.POST:  # check only: show what would be imported
+                checked = services.check_package(path)
+            else:
+                package = services.import_package(
+                    path,
+                    by=request.user,
+                    programme=form.cleaned_data["programme"],
+                    title=form.cleaned_data["title"],
+                )
+                messages.success(
+                    request,
+                    _("Paquet « %(title)s » importé (%(version)s, %(n)d élément(s)).")
+                    % {
+                        "title": package.title,
+                        "version": package.version_label,
+                        "n": package.scos.count(),
+                    },
+                )
+                return redirect("scorm:package", uuid=package.uuid)
         except PackageError as error:
             problems = error.problems
-        else:
-            messages.success(
-                request,
-                _("Paquet « %(title)s » importé (%(version)s, %(n)d élément(s)).")
-                % {
-                    "title": package.title,
-                    "version": package.version_label,
-                    "n": package.scos.count(),
-                },
-            )
-            return redirect("scorm:package", uuid=package.uuid)
     page = Paginator(
         ScormPackage.objects.select_related("programme")
         .annotate(sco_count=Count("scos", distinct=True))
@@ -98,7 +101,9 @@ def packages(request):
         25,
     ).get_page(request.GET.get("page"))
     return render(
-        request, "scorm/packages.html", {"form": form, "problems": problems, "page": page}
+        request,
+        "scorm/packages.html",
+        {"form": form, "problems": problems, "page": page, "checked": checked},
     )
 
 

@@ -288,6 +288,10 @@ def test_staff_import_page_and_diagnostics(client, tmp_path, staff, learner, pro
     good = tmp_path / "good.zip"
     good.write_bytes(package_zip("1.2"))
     with good.open("rb") as handle:
+        page = client.post(url, {"file": handle, "check": "1"}).content.decode()
+    assert "Paquet valide" in page and "Leçon 1" in page and "index.html" in page
+    assert not programme.scorm_packages.exists()  # only checked
+    with good.open("rb") as handle:
         response = client.post(url, {"file": handle, "programme": programme.pk})
     assert response.status_code == 302
     package = programme.scorm_packages.get()
