@@ -66,13 +66,14 @@ def password_setup_url(user):
 
 def invite(user, *, by=None):
     """Email `user` a link to set their own password (R3.3, R4.2). Never a password in clear."""
-    send_templated(
+    email = send_templated(
         [user.email],
         "accounts/email/invitation",
         {"user": user, "url": password_setup_url(user), "by": by},
         language=user.language,
     )
     record("account.invited", user, actor=by)
+    return email
 
 
 def _check_manager(manager):
