@@ -356,11 +356,20 @@ def launch(user, sco):
         data["adl.nav.request"] = "_none_"
         data["adl.nav.request_valid.continue"] = "true" if nav["next"] else "false"
         data["adl.nav.request_valid.previous"] = "true" if nav["previous"] else "false"
+    if sco.kind == Sco.Kind.ASSET:
+        # An asset has no API to report with: opening it completes it (as SCORM engines do).
+        data["cmi.core.lesson_status" if sco.package.is_12 else "cmi.completion_status"] = (
+            "completed"
+        )
     attempt.data = data
     attempt.state = State.ACTIVE
     attempt.session_count += 1
     _derive(attempt)
     attempt.save()
+    if sco.kind == Sco.Kind.ASSET:
+        from .integration import notify_completion
+
+        notify_completion(attempt)
     return attempt
 
 
@@ -501,7 +510,7 @@ def package_result(user, package):
 
     Returns {"completed": bool, "passed": bool, "score_scaled": Decimal|None,
     "total_seconds": float, "attempts": {sco_id: ScormAttempt}}."""
-    scos = list(package.scos.filter(kind=Sco.Kind.SCO))
+    scos = list(package.scos.all())  # assets count too: opening one completes it
     attempts = ScormAttempt.objects.filter(learner=user, sco__package=package)
     best = {}
     total = 0.0

@@ -464,3 +464,30 @@ def test_file_access_check_runs_once_a_minute(client, tmp_path, staff, learner, 
     cache.delete(f"scorm:play:{learner.pk}:{package.uuid}")  # the minute is over
     assert client.get(url).status_code == 404
     assert client.get(reverse("scorm:player", args=[package.uuid])).status_code == 404
+
+
+def test_asset_completes_when_opened(client, tmp_path, staff):
+    """R6.5: an asset (a resource without the API) is completed when the learner opens it, and
+    counts in the package's completion."""
+    from ilmis.scorm.testing import build_zip, manifest
+
+    xml = manifest("2004", scos=(("a", "Lecture", "a.html"), ("b", "Quiz", "b.html")))
+    xml = xml.replace(
+        'identifier="r_a" type="webcontent" adlcp:scormType="sco"',
+        'identifier="r_a" type="webcontent" adlcp:scormType="asset"',
+    )
+    path = tmp_path / "mixed.zip"
+    path.write_bytes(build_zip({"imsmanifest.xml": xml, "a.html": "a", "b.html": "b"}))
+    package = services.import_package(path, by=staff)
+    asset, sco = package.scos.all()
+    assert asset.kind == "asset" and sco.kind == "sco"
+    client.force_login(staff)
+    launch(client, package, asset)
+    assert ScormAttempt.objects.get(sco=asset).is_completed
+    assert not services.package_result(staff, package)["completed"]
+    send(
+        client,
+        launch(client, package, sco),
+        [("Initialize",), ("SetValue", "cmi.completion_status", "completed"), ("Terminate",)],
+    )
+    assert services.package_result(staff, package)["completed"]
