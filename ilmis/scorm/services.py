@@ -212,7 +212,11 @@ def _close_session(attempt, *, terminated):
     data = dict(attempt.data)
     session = data.pop(keys["session"], "")
     exit_value = data.pop(keys["exit"], "")
-    finished = terminated and exit_value != "suspend"
+    # Finished: Terminate/LMSFinish without suspend, or a browser closed after the SCO said it
+    # was leaving for good (exit normal, logout, time-out). Otherwise the attempt resumes.
+    finished = exit_value != "suspend" and (
+        terminated or exit_value in ("normal", "logout", "time-out")
+    )
     if package.is_12:
         seconds = runtime.timespan_seconds(session) or 0
         total = (runtime.timespan_seconds(data.get(keys["total"], "")) or 0) + seconds
@@ -241,10 +245,7 @@ def _close_session(attempt, *, terminated):
     if not package.is_12:
         data["adl.nav.request"] = "_none_"
     attempt.exit = exit_value
-    if exit_value == "suspend" or not terminated:
-        attempt.state = State.SUSPENDED
-    else:
-        attempt.state = State.CLOSED
+    attempt.state = State.CLOSED if finished else State.SUSPENDED
     attempt.data = data
     _derive(attempt)
 

@@ -491,3 +491,26 @@ def test_asset_completes_when_opened(client, tmp_path, staff):
         [("Initialize",), ("SetValue", "cmi.completion_status", "completed"), ("Terminate",)],
     )
     assert services.package_result(staff, package)["completed"]
+
+
+def test_closed_browser_after_normal_exit_ends_the_attempt(client, tmp_path, staff):
+    """R6.5: a SCO that set exit=normal and lost its Terminate (browser closed) is finished:
+    the next launch is a new attempt; without an exit it would resume."""
+    package = make_package(tmp_path, staff)
+    client.force_login(staff)
+    payload = launch(client, package)
+    send(
+        client,
+        payload,
+        [
+            ("Initialize",),
+            ("SetValue", "cmi.completion_status", "completed"),
+            ("SetValue", "cmi.exit", "normal"),
+        ],
+    )
+    again = launch(client, package)
+    assert again["attempt"] != payload["attempt"] and again["data"]["cmi.entry"] == "ab-initio"
+    assert ScormAttempt.objects.get(pk=payload["attempt"]).state == "closed"
+    send(client, again, [("Initialize",), ("SetValue", "cmi.location", "p2")])
+    third = launch(client, package)
+    assert third["attempt"] == again["attempt"] and third["data"]["cmi.entry"] == "resume"
