@@ -320,9 +320,21 @@ def _parse_manifest(data, names):
     organizations = []
     scos = []
 
+    seen_items = set()
+
     def read_item(node, level, org_title):
         ident = node.get("identifier", "")
         title = _text(node, "title") or ident
+        if not ident or len(ident) > 255:
+            problems.append(
+                _("L'élément « %(item)s » n'a pas d'identifiant valide (1 à 255 caractères).")
+                % {"item": title[:80]}
+            )
+        elif ident in seen_items:
+            problems.append(
+                _("L'identifiant d'élément « %(id)s » est utilisé deux fois.") % {"id": ident}
+            )
+        seen_items.add(ident)
         entry = {
             "identifier": ident,
             "title": title,
@@ -430,6 +442,12 @@ def _read_sco(node, ident, title, ref, resource, level, is_12, problems, names):
             query = f"{query}&{p.query}" if query else p.query
         fragment = p.fragment or fragment
     parameters = (f"?{query}" if query else "") + (f"#{fragment}" if fragment else "")
+    if len(path) > 1000 or len(parameters) > 1000:
+        problems.append(
+            _("Le lancement de « %(item)s » est trop long (1000 caractères au plus).")
+            % {"item": title}
+        )
+        return None
     sco = ScoInfo(
         identifier=ident,
         title=title,

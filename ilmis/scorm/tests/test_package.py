@@ -334,3 +334,10 @@ def test_lying_sizes_caught_while_extracting(tmp_path, settings, staff):
         services.import_package(path, by=staff)
     assert "endommagée" in " ".join(info.value.problems) or "bombe" in " ".join(info.value.problems)
     assert not ScormPackage.objects.exists() and media_scorm(settings) == []
+
+
+def test_duplicate_item_identifiers(tmp_path):
+    """R6.5: two items with the same identifier are reported (nothing half-stored)."""
+    xml = manifest("1.2", scos=(("s1", "Un", "a.html"), ("s1", "Deux", "b.html")))
+    path = write(tmp_path, build_zip({"imsmanifest.xml": xml, "a.html": "a", "b.html": "b"}))
+    assert "utilisé deux fois" in problems_of(path)
