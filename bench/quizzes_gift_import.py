@@ -67,15 +67,20 @@ def main():
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     call_command("migrate", verbosity=0)
     data = generate(count)
-    print(f"GIFT file: {count} questions, {len(data) / 1048576:.2f} MB "
-          f"(database: {django.db.connection.vendor})")
+    print(
+        f"GIFT file: {count} questions, {len(data) / 1048576:.2f} MB "
+        f"(database: {django.db.connection.vendor})"
+    )
     questions, parse_time = timed("parse GIFT (parse_gift)", parse_gift, data.decode())
     assert len(questions) == count, len(questions)
-    counts, import_time = timed("import GIFT (parse + check + write)",
-                                services.import_questions, data, fmt="gift")
+    counts, import_time = timed(
+        "import GIFT (parse + check + write)", services.import_questions, data, fmt="gift"
+    )
     print(f"  {count / import_time:,.0f} questions/s; per type: {counts}")
-    print(f"  rows: {Question.objects.count()} questions, {Answer.objects.count()} answers, "
-          f"{Category.objects.count()} categories")
+    print(
+        f"  rows: {Question.objects.count()} questions, {Answer.objects.count()} answers, "
+        f"{Category.objects.count()} categories"
+    )
     gift, _t = timed("export GIFT", services.export_questions, fmt="gift")
     xml, _t = timed("export Moodle XML", services.export_questions, fmt="xml")
     print(f"  GIFT {len(gift) / 1048576:.2f} MB, XML {len(xml) / 1048576:.2f} MB")
@@ -84,8 +89,9 @@ def main():
     Answer.objects.all().delete()
     Question.objects.all().delete()
     Category.objects.all().delete()
-    _counts, xml_time = timed("import Moodle XML (parse + check + write)",
-                              services.import_questions, xml, fmt="xml")
+    _counts, xml_time = timed(
+        "import Moodle XML (parse + check + write)", services.import_questions, xml, fmt="xml"
+    )
     verdict = "OK" if import_time < 5 else "OVER THE 5 s GOAL"
     print(f"GIFT import of {count} questions: {import_time:.2f} s — goal < 5 s: {verdict}")
 
