@@ -2,9 +2,11 @@
 
 import csv
 import io
+import os
 import zipfile
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -15,7 +17,7 @@ from django.utils.translation import gettext as _
 from ilmis.audit.services import record
 from ilmis.enrolment.models import Enrolment
 
-from . import pdf, services
+from . import pdf, pdfworker, services
 from .models import DocumentTemplate, Job
 
 CHUNK = 50
@@ -131,29 +133,60 @@ def file_stem(enrolment):
     return f"{name}-{enrolment.pk}"
 
 
+def pdf_workers():
+    """Processes used to lay out a whole session's certificates (WeasyPrint is CPU-bound)."""
+    default = min(os.cpu_count() or 1, 4)
+    return max(1, int(getattr(settings, "ILMIS_PDF_WORKERS", default)))
+
+
 def session_certificates(session, *, on_progress=None):
-    """A zip with both documents for every learner of `session` (R11.6)."""
+    """A zip with both documents for every learner of `session` (R11.6).
+
+    The data is read here (a constant number of queries per chunk of learners); the layout of
+    each chunk (one WeasyPrint pass for CHUNK learners) runs in worker processes when there is
+    more than one chunk, since WeasyPrint is CPU-bound."""
     enrolments = list(_enrolments(session))
     templates = {kind: current_template(kind).body for kind in KINDS}
     pictures = pdf.images()
     today = timezone.localdate()
+    tasks = []
+    for start in range(0, len(enrolments), CHUNK):
+        chunk = enrolments[start : start + CHUNK]
+        rows = services.progress_for(chunk)
+        contexts = [pdf.certificate_context(row, pictures=pictures, today=today) for row in rows]
+        for kind in KINDS:
+            tasks.append((kind, [file_stem(e) for e in chunk], contexts))
+    total_pages = sum(len(stems) for _kind, stems, _contexts in tasks) or 1
     buffer = io.BytesIO()
+    done_pages = 0
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        done = 0
-        for start in range(0, len(enrolments), CHUNK):
-            chunk = enrolments[start : start + CHUNK]
-            rows = services.progress_for(chunk)
-            contexts = [
-                pdf.certificate_context(row, pictures=pictures, today=today) for row in rows
-            ]
-            for kind in KINDS:
-                for enrolment, data in zip(
-                    chunk, pdf.render_many(templates[kind], contexts), strict=True
-                ):
-                    archive.writestr(f"{file_stem(enrolment)}-{FILE_NAMES[kind]}.pdf", data)
-            done += len(chunk)
+
+        def store(kind, stems, pdfs):
+            nonlocal done_pages
+            for stem, data in zip(stems, pdfs, strict=True):
+                archive.writestr(f"{stem}-{FILE_NAMES[kind]}.pdf", data)
+            done_pages += len(stems)
             if on_progress:
-                on_progress(done, len(enrolments))
+                on_progress(round(len(enrolments) * done_pages / total_pages), len(enrolments))
+
+        workers = min(pdf_workers(), len(tasks))
+        if workers <= 1:
+            for kind, stems, contexts in tasks:
+                store(kind, stems, pdfworker.render_chunk(templates[kind], contexts))
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            context = multiprocessing.get_context("forkserver")
+            with ProcessPoolExecutor(
+                workers, mp_context=context, initializer=pdfworker.init
+            ) as pool:
+                futures = [
+                    (kind, stems, pool.submit(pdfworker.render_chunk, templates[kind], contexts))
+                    for kind, stems, contexts in tasks
+                ]
+                for kind, stems, future in futures:
+                    store(kind, stems, future.result())
     return buffer.getvalue()
 
 

@@ -12,6 +12,7 @@ on the laid-out pages.
 """
 
 import base64
+import logging
 import mimetypes
 import re
 from pathlib import Path
@@ -33,6 +34,8 @@ SANDBOX = Engine(
     debug=False,
     string_if_invalid="",
 )
+# WeasyPrint logs every page laid out at INFO: thousands of lines for a session's certificates.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
 
 
