@@ -375,24 +375,20 @@ def launch(user, sco):
 
 
 def client_payload(attempt):
-    """What api.js receives to run a session (the readable data only)."""
+    """What api.js receives to run a session.
+
+    All the data, write-only elements included: api.js never reads them back to the SCO
+    (GetValue answers 404/405), but it needs them to count records (1.2 interactions are
+    write-only, and a resumed SCO appends at cmi.interactions._count)."""
     sco = attempt.sco
-    model = runtime.model_for(sco.package.version)
-    readable = {
-        k: v for k, v in attempt.data.items() if model.get(_pattern(k), ("rw",))[0] != runtime.WO
-    }
     return {
         "attempt": attempt.pk,
         "session": attempt.session_count,
         "seq": attempt.last_seq,
-        "data": readable,
+        "data": attempt.data,
         "targets": navigation(sco)["targets"] if not sco.package.is_12 else [],
         **runtime.client_tables(sco.package.version),
     }
-
-
-def _pattern(key):
-    return ".".join("n" if p.isascii() and p.isdigit() else p for p in key.split("."))
 
 
 # --- recording ---------------------------------------------------------------------------------

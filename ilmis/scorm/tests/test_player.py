@@ -514,3 +514,30 @@ def test_closed_browser_after_normal_exit_ends_the_attempt(client, tmp_path, sta
     send(client, again, [("Initialize",), ("SetValue", "cmi.location", "p2")])
     third = launch(client, package)
     assert third["attempt"] == again["attempt"] and third["data"]["cmi.entry"] == "resume"
+
+
+def test_12_resume_keeps_interaction_count(client, tmp_path, staff):
+    """R6.5: 1.2 interactions are write-only, yet a resumed SCO must append after them:
+    _count is right and their values are still not readable."""
+    package = make_package(tmp_path, staff, version="1.2")
+    client.force_login(staff)
+    payload = launch(client, package)
+    send(
+        client,
+        payload,
+        [
+            ("Initialize",),
+            ("SetValue", "cmi.interactions.0.id", "q1"),
+            ("SetValue", "cmi.interactions.0.student_response", "a"),
+            ("SetValue", "cmi.core.exit", "suspend"),
+            ("Terminate",),
+        ],
+    )
+    again = launch(client, package)
+    from ilmis.scorm.runtime import Runtime
+
+    rt = Runtime("1.2", again["data"])
+    rt.initialize("")
+    assert rt.get_value("cmi.interactions._count") == "1"
+    assert rt.get_value("cmi.interactions.0.id") == "" and rt.error == 404
+    assert rt.set_value("cmi.interactions.1.id", "q2") == "true"
