@@ -10,6 +10,7 @@ urlpatterns = [
     path("banque/import/", views.import_upload, name="import"),
     path("banque/import/<int:pk>/", views.import_status, name="import_status"),
     path("banque/export/", views.export, name="export"),
+    path("", views.quiz_list, name="quizzes"),
     path("resultats/<int:pk>/", views.results, name="results"),
     path("activite/<uuid:uuid>/", attempt_views.start, name="start"),
     path("tentative/<int:pk>/", attempt_views.attempt_page, name="attempt"),

@@ -190,3 +190,16 @@ def results(request, pk):
             "per_question": per_question,
         },
     )
+
+
+@bank_required
+def quiz_list(request):
+    """Trainers and staff: every quiz, its activity, its attempts, links to results and settings."""
+    from .models import Quiz
+
+    quizzes = (
+        Quiz.objects.select_related("activity__module__programme")
+        .annotate(attempt_count=Count("attempts"))
+        .order_by("title")
+    )
+    return render(request, "quizzes/quiz_list.html", {"quizzes": quizzes})

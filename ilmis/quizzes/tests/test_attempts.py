@@ -452,3 +452,11 @@ def test_feedback_not_available_before_the_end_by_default(quiz, student):
     attempt = attempts.start_attempt(quiz, student)
     with pytest.raises(attempts.AttemptError):
         attempts.check_question(attempt.pk, student, question_id=q("SC").pk)
+
+
+def test_quiz_list_for_trainers_only(client, quiz, make_user, student):
+    client.force_login(make_user(role="trainer"))
+    page = client.get(reverse("quizzes:quizzes")).content.decode()
+    assert "QCM final" in page and reverse("quizzes:results", args=[quiz.pk]) in page
+    client.force_login(student)
+    assert client.get(reverse("quizzes:quizzes")).status_code == 403

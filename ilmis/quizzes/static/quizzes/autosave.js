@@ -12,15 +12,15 @@
   try { pending = JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { pending = {}; }
   var sending = {}, timer = null, closed = false;
   var status = document.getElementById("quiz-connection");
-  var T = window.gettext || function (s) { return s; };
+  var gettext = window.gettext || function (s) { return s; };
 
   function store() { try { localStorage.setItem(key, JSON.stringify(pending)); } catch (e) { /* full */ } }
   function box(id) { return document.getElementById("q" + id); }
   function say(id, text) { var b = box(id); var p = b && b.querySelector(".quiz-status"); if (p) p.textContent = text; }
   function count() { return Object.keys(pending).length; }
   function banner() {
-    status.textContent = count() ? T("Réponses pas encore enregistrées : ") + count() +
-      (navigator.onLine ? "" : T(" (hors ligne : elles partiront au retour de la connexion)")) : "";
+    status.textContent = count() ? gettext("Réponses pas encore enregistrées : ") + count() +
+      (navigator.onLine ? "" : gettext(" (hors ligne : elles partiront au retour de la connexion)")) : "";
   }
 
   function read(fs) {
@@ -63,7 +63,7 @@
     pending[id] = { sequence: last + 1, response: read(fs) };
     fs.dataset.sequence = String(last + 1);
     store();
-    say(id, T("Pas encore enregistré"));
+    say(id, gettext("Pas encore enregistré"));
     send(id);
   }
 
@@ -82,7 +82,7 @@
       if (res.ok || res.data.error === "out_of_order" || res.data.error === "refused") {
         if (pending[id] && pending[id].sequence <= item.sequence) delete pending[id];
         store();
-        say(id, res.ok ? T("Enregistré") : res.data.message);
+        say(id, res.ok ? gettext("Enregistré") : res.data.message);
         if (pending[id]) send(id);
       } else if (res.data.error === "closed") {
         closed = true; pending = {}; store();
@@ -90,7 +90,7 @@
         location.reload();
       } else { retry(); }
       banner();
-    }).catch(function () { sending[id] = false; say(id, T("Pas encore enregistré")); retry(); banner(); });
+    }).catch(function () { sending[id] = false; say(id, gettext("Pas encore enregistré")); retry(); banner(); });
   }
 
   function flush() { Object.keys(pending).forEach(send); }
@@ -101,7 +101,7 @@
     if (pending[id]) {
       write(fs, pending[id].response);
       fs.dataset.sequence = String(Math.max(parseInt(fs.dataset.sequence, 10) || 0, pending[id].sequence));
-      say(id, T("Pas encore enregistré"));
+      say(id, gettext("Pas encore enregistré"));
     }
     var debounce = null;
     fs.addEventListener("change", function () { clearTimeout(debounce); queue(fs); });
@@ -119,7 +119,7 @@
     if (count()) {
       e.preventDefault();
       flush();
-      status.textContent = T("Vos dernières réponses ne sont pas encore enregistrées : réessayez dans un instant, rien n'est perdu.");
+      status.textContent = gettext("Vos dernières réponses ne sont pas encore enregistrées : réessayez dans un instant, rien n'est perdu.");
     }
   });
 
