@@ -17,6 +17,7 @@ from .qformat import (
     FORMATS,
     HTML,
     MATCHING,
+    MAX_QUESTIONS,
     MOODLE,
     MULTIPLE,
     NUMBER,
@@ -30,6 +31,7 @@ from .qformat import (
     Problem,
     Question,
     _,
+    check_limits,
     format_number,
     join_category_path,
     percent,
@@ -138,7 +140,7 @@ def _unescape_comment(value):
     return re.sub(r"\\(.)", r"\1", value)
 
 
-def parse_gift(text, *, category=""):
+def parse_gift(text, *, category="", max_questions=MAX_QUESTIONS):
     """Every question of a GIFT file, or ParseError with each bad question and its line."""
     if not isinstance(text, str):
         raise ParseError(_("Le contenu GIFT doit être du texte."))
@@ -157,8 +159,10 @@ def parse_gift(text, *, category=""):
         elif block:
             _flush(block, start, state, questions, problems)
             block = []
+            check_limits(questions, problems, max_questions, _where(start))
     if block:
         _flush(block, start, state, questions, problems)
+        check_limits(questions, problems, max_questions, _where(start))
     if problems:
         raise ParseError(problems)
     return questions

@@ -18,6 +18,7 @@ from .qformat import (
     HTML,
     MARKDOWN,
     MATCHING,
+    MAX_QUESTIONS,
     MOODLE,
     MULTIPLE,
     NUMERICAL,
@@ -32,6 +33,7 @@ from .qformat import (
     Problem,
     Question,
     _,
+    check_limits,
     join_category_path,
     percent,
     php_trim,
@@ -78,7 +80,7 @@ def _parser():
     )
 
 
-def parse_xml(data, *, category=""):
+def parse_xml(data, *, category="", max_questions=MAX_QUESTIONS):
     """Every question of a Moodle XML file, or ParseError listing each bad one with its position."""
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")
@@ -124,6 +126,7 @@ def parse_xml(data, *, category=""):
             question = _read_question(element, qtype)
         except _Bad as bad:
             problems.append(Problem(where, str(bad), element.sourceline))
+            check_limits(questions, problems, max_questions, where)
             continue
         question.category, question.line, question.where = current, element.sourceline, where
         errors = validate(question)
@@ -131,6 +134,7 @@ def parse_xml(data, *, category=""):
             problems.extend(Problem(where, message, element.sourceline) for message in errors)
         else:
             questions.append(question)
+        check_limits(questions, problems, max_questions, where)
     if problems:
         raise ParseError(problems)
     return questions

@@ -169,6 +169,32 @@ class Problem:
         return f"{self.where} : {self.message}"
 
 
+MAX_QUESTIONS = 50_000  # per file; ILMIS_QUESTION_IMPORT_MAX_QUESTIONS through the service
+MAX_PROBLEMS = 500  # reading stops there: enough to fix a file, bounded memory for junk
+
+
+def check_limits(questions, problems, max_questions, where):
+    """Stop reading a file that has too many questions or too many errors."""
+    if len(questions) > max_questions:
+        raise ParseError(
+            [
+                Problem(
+                    where,
+                    _(
+                        "Le fichier contient plus de %(n)s questions : "
+                        "découpez-le en plusieurs fichiers."
+                    )
+                    % {"n": max_questions},
+                )
+            ]
+        )
+    if len(problems) >= MAX_PROBLEMS:
+        problems.append(
+            Problem(where, _("Plus de %(n)s erreurs : lecture arrêtée.") % {"n": MAX_PROBLEMS})
+        )
+        raise ParseError(problems)
+
+
 class ParseError(ValueError):
     """Raised with every problem found; nothing of the file is to be imported."""
 

@@ -48,6 +48,22 @@ def can_attempt(user, quiz, now=None):
     return has_access(user, quiz.activity.module.programme, now=now)
 
 
+def can_see_question(user, question):
+    """Trainers and staff; or a learner who has this question in an attempt of a quiz they may
+    still reach (used for the files embedded in questions)."""
+    if can_manage_bank(user):
+        return True
+    if not (user and user.is_authenticated):
+        return False
+    from .models import AttemptQuestion, Quiz
+
+    quiz_ids = AttemptQuestion.objects.filter(attempt__user=user, question=question).values(
+        "attempt__quiz"
+    )
+    quizzes = Quiz.objects.filter(pk__in=quiz_ids).select_related("activity__module__programme")
+    return any(can_attempt(user, quiz) for quiz in quizzes)
+
+
 def max_import_bytes():
     return int(getattr(settings, "ILMIS_QUESTION_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
 
@@ -143,10 +159,11 @@ def parse(data, *, fmt=None, category=""):
         raise qformat.ParseError(_("Le fichier est vide."))
     fmt = fmt or detect_format(data)
     try:
+        most = int(getattr(settings, "ILMIS_QUESTION_IMPORT_MAX_QUESTIONS", qformat.MAX_QUESTIONS))
         if fmt == "xml":
-            questions = parse_xml(data, category=category)
+            questions = parse_xml(data, category=category, max_questions=most)
         elif fmt == "gift":
-            questions = parse_gift(decode_text(data), category=category)
+            questions = parse_gift(decode_text(data), category=category, max_questions=most)
         else:
             raise qformat.ParseError(_("Format inconnu : %(f)s (gift ou xml).") % {"f": fmt})
     except qformat.ParseError:

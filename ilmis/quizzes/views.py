@@ -87,10 +87,12 @@ def question_detail(request, pk):
     )
 
 
-@bank_required
+@login_required
 def question_file(request, pk, name):
     """An embedded image, never public: served only after the access check (R6.2)."""
-    stored = get_object_or_404(QuestionFile, pk=pk, name=name)
+    stored = get_object_or_404(QuestionFile.objects.select_related("question"), pk=pk, name=name)
+    if not services.can_see_question(request.user, stored.question):
+        raise PermissionDenied
     content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
     inline = content_type in ("image/png", "image/jpeg", "image/gif", "image/webp")
     response = FileResponse(

@@ -460,3 +460,35 @@ def test_quiz_list_for_trainers_only(client, quiz, make_user, student):
     assert "QCM final" in page and reverse("quizzes:results", args=[quiz.pk]) in page
     client.force_login(student)
     assert client.get(reverse("quizzes:quizzes")).status_code == 403
+
+
+def test_embedded_image_served_to_the_learner_of_the_attempt_only(
+    client, quiz, student, make_user, programme
+):
+    """R6.2: a question's image reaches the learner taking it (inside the window), no one else."""
+    from ilmis.quizzes.models import QuestionFile
+
+    from .samples import MOODLE_XML
+
+    services.import_questions(MOODLE_XML.encode(), fmt="xml")
+    QuizSlot.objects.create(quiz=quiz, position=99, question=q("Cellule active"))
+    attempt = attempts.start_attempt(quiz, student)
+    image = QuestionFile.objects.get()
+    url = reverse("quizzes:question_file", args=[image.pk, image.name])
+    client.force_login(student)
+    page = client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
+    assert url in page
+    assert client.get(url).status_code == 200
+    other = make_user(role="learner")
+    enrol(other, programme)
+    client.force_login(other)
+    assert client.get(url).status_code == 403
+    attempts.finish_attempt(attempt.pk, student)
+    from ilmis.enrolment.models import Enrolment
+
+    Enrolment.objects.filter(learner=student).update(
+        access_start=timezone.now() - timedelta(days=10),
+        access_end=timezone.now() - timedelta(minutes=1),
+    )
+    client.force_login(student)
+    assert client.get(url).status_code == 403

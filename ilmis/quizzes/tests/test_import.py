@@ -185,3 +185,19 @@ def test_database_constraints_hold():
     question = Question.objects.get()
     with pytest.raises(IntegrityError), transaction.atomic():
         Answer.objects.create(question=question, position=9, text="x", fraction=2)
+
+
+def test_too_many_questions_or_errors_stop_reading(settings):
+    """Hostile files: millions of tiny questions or of errors are cut short, clearly."""
+    settings.ILMIS_QUESTION_IMPORT_MAX_QUESTIONS = 100
+    with pytest.raises(ParseError) as error:
+        services.parse(b"Q {T}\n\n" * 150_000)
+    assert "plus de 100 questions" in str(error.value)
+    with pytest.raises(ParseError) as error:
+        services.parse(b"}{\n\n" * 200_000, fmt="gift")
+    assert len(error.value.problems) == 501
+    assert "lecture arrêtée" in error.value.problems[-1].message
+    xml = b"<quiz>" + b"<question type='x'/>" * 2000 + b"</quiz>"
+    with pytest.raises(ParseError) as error:
+        services.parse(xml, fmt="xml")
+    assert len(error.value.problems) == 501
