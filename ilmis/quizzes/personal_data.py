@@ -4,66 +4,64 @@ from django.utils.translation import gettext_lazy as _
 
 from ilmis.privacy.registry import PersonalData
 
-EVALUATION = _(
-    "obligation légale : évaluations, chaque tentative avec score, durée et identité "
-    "(D6313-3-1, R11.3)"
-)
+EVIDENCE = _("obligation légale : évaluations de la formation (D6313-3-1 3°, R11.3)")
 
 DECLARATIONS = [
     PersonalData(
-        # Attempts are evaluation evidence: kept on erasure with their scores and times.
+        # Each attempt (identity, time, score) is evidence for funders: kept on erasure, then
+        # anonymised once the evidence period has run out.
         model="quizzes.Attempt",
         subject="user",
         on_erasure="keep",
-        legal_basis=EVALUATION,
+        retention="evidence",
+        retention_date="started_at",
+        legal_basis=EVIDENCE,
         label=_("tentatives de QCM"),
     ),
     PersonalData(
-        # The person's answers (a short answer is free text) and the grader's comment on them.
         model="quizzes.AttemptQuestion",
         subject="attempt__user",
         json=["response"],
-        others=["layout"],
+        others=["grader_comment"],
         on_erasure="keep",
         retention="evidence",
         retention_date="attempt__started_at",
-        legal_basis=EVALUATION,
+        legal_basis=EVIDENCE,
         label=_("réponses aux QCM"),
-    ),
-    PersonalData(
-        model="quizzes.Quiz",
-        subject="created_by",
-        others=["intro", "title"],
-        on_erasure="anonymise",
-        legal_basis=_("traçabilité des contenus"),
-        label=_("QCM rédigés"),
     ),
     PersonalData(
         model="quizzes.Question",
         subject="created_by",
-        others=["text", "general_feedback", "options", "tags"],
+        others=["text", "general_feedback", "options"],
         on_erasure="anonymise",
         legal_basis=_("traçabilité des contenus"),
-        label=_("questions rédigées"),
+        label=_("questions créées ou importées"),
+    ),
+    PersonalData(
+        model="quizzes.Quiz",
+        subject="created_by",
+        others=["intro"],
+        on_erasure="anonymise",
+        legal_basis=_("traçabilité des contenus"),
+        label=_("QCM créés"),
     ),
     PersonalData(
         model="quizzes.ImportJob",
         subject="created_by",
-        files=["upload"],
-        others=["errors", "counts"],
-        on_erasure="anonymise",
+        fields=["filename"],
+        on_erasure="delete",
         retention="working",
         retention_date="created_at",
         on_expiry="delete",
-        legal_basis=_("traçabilité des contenus"),
+        legal_basis=_("suivi des imports de questions"),
         label=_("imports de questions"),
     ),
 ]
 
 NOT_PERSONAL = [
-    "quizzes.QuizSlot",
-    "quizzes.Category",  # `name` is a category's name
+    "quizzes.Category",  # `name` is a folder of the bank
     "quizzes.Answer",
     "quizzes.Hint",
-    "quizzes.QuestionFile",  # `name` is a file name
+    "quizzes.QuestionFile",  # `name` is the name of an image in a question
+    "quizzes.QuizSlot",
 ]

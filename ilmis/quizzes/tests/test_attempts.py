@@ -492,3 +492,15 @@ def test_embedded_image_served_to_the_learner_of_the_attempt_only(
     )
     client.force_login(student)
     assert client.get(url).status_code == 403
+
+
+def test_attempts_declared_as_evidence_for_privacy(quiz, student):
+    """R7.2, R11.3: attempts and answers are the learner's data, kept as evidence on erasure."""
+    from ilmis.privacy import registry
+
+    attempt = attempts.start_attempt(quiz, student)
+    declared = {d.model: d for d in registry.declarations()}
+    assert list(declared["quizzes.Attempt"].records_of(student)) == [attempt]
+    assert declared["quizzes.AttemptQuestion"].records_of(student).count() == 8
+    assert declared["quizzes.Attempt"].on_erasure == "keep"
+    assert not {k: v for k, v in registry.undeclared_models().items() if "quizzes" in k}
