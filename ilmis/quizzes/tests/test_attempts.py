@@ -504,3 +504,19 @@ def test_attempts_declared_as_evidence_for_privacy(quiz, student):
     assert declared["quizzes.AttemptQuestion"].records_of(student).count() == 8
     assert declared["quizzes.Attempt"].on_erasure == "keep"
     assert not {k: v for k, v in registry.undeclared_models().items() if "quizzes" in k}
+
+
+def test_evidence_file_reads_finished_attempts(quiz, student, programme):
+    """R11.3, R11.4: the tracking app's evidence file lists each attempt with score and time."""
+    from ilmis.tracking import adapters
+
+    attempt = attempts.start_attempt(quiz, student)
+    for name, response in correct_answers(attempt).items():
+        if name != "ES":
+            attempts.save_answer(attempt.pk, student, question_id=q(name).pk, sequence=1,
+                                 response=response)
+    attempts.finish_attempt(attempt.pk, student)
+    [row] = adapters.evaluations(student, programme)
+    assert row["title"] == "QCM final (n° 1)" and row["purpose"] == "final"
+    assert row["score"] == "86 %" and row["passed"] is True and row["seconds"] >= 0
+    assert adapters.final_results([student.pk], programme) == {student.pk: True}
