@@ -17,6 +17,7 @@ def setup():
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
     return os.environ["ILMIS_VAR_DIR"]
 
 
