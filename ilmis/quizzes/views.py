@@ -166,20 +166,38 @@ def export(request):
 
 @bank_required
 def results(request, pk):
-    """R11.3: every attempt of a quiz (identity, time, score) and the success rate per question."""
-    from django.db.models import Avg, Count
+    """R11.3: every attempt of a quiz (identity, session, time, score), per session if asked,
+    and the success rate per question."""
+    from django.db.models import Avg, Count, OuterRef, Subquery
+
+    from ilmis.catalog.models import Session
+    from ilmis.enrolment.models import Enrolment
 
     from .models import Attempt, AttemptQuestion, Quiz
 
-    quiz = get_object_or_404(Quiz, pk=pk)
-    attempts = (
-        Attempt.objects.filter(quiz=quiz)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name", "number")
+    quiz = get_object_or_404(Quiz.objects.select_related("activity__module"), pk=pk)
+    sessions = Session.objects.none()
+    attempts = Attempt.objects.filter(quiz=quiz).select_related("user")
+    selected = None
+    if quiz.activity_id:
+        programme_id = quiz.activity.module.programme_id
+        sessions = Session.objects.filter(programme_id=programme_id).order_by("-start_date")
+        enrolment = Enrolment.objects.filter(
+            learner=OuterRef("user"), session__programme_id=programme_id
+        ).order_by("-access_end")
+        attempts = attempts.annotate(
+            session_id=Subquery(enrolment.values("session_id")[:1]),
+            session_code=Subquery(enrolment.values("session__code")[:1]),
+        )
+        if request.GET.get("session", "").isdigit():
+            selected = get_object_or_404(sessions, pk=request.GET["session"])
+            attempts = attempts.filter(session_id=selected.pk)
+    attempts = attempts.order_by("user__last_name", "user__first_name", "number")
+    items = AttemptQuestion.objects.filter(
+        attempt__in=attempts.values("pk"), attempt__status=Attempt.Status.FINISHED
     )
     per_question = (
-        AttemptQuestion.objects.filter(attempt__quiz=quiz, attempt__status=Attempt.Status.FINISHED)
-        .values("question_id", "question__name", "question__qtype")
+        items.values("question_id", "question__name", "question__qtype")
         .annotate(count=Count("id"), average=Avg("fraction"))
         .order_by("question__name")
     )
@@ -190,6 +208,8 @@ def results(request, pk):
             "quiz": quiz,
             "attempts": attempts,
             "per_question": per_question,
+            "sessions": sessions,
+            "selected": selected,
         },
     )
 

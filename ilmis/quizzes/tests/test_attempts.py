@@ -377,13 +377,27 @@ def test_correction_policy(client, quiz, student, when, visible):
         assert attempts.review_policy(attempt, student)["correction"] is True
 
 
-def test_trainer_results_per_question(client, quiz, student, make_user):
+def test_trainer_results_per_session_and_question(client, quiz, student, make_user, programme):
+    """Issue 4: trainers see results per session and per question."""
+    from ilmis.enrolment.models import Enrolment
+    from ilmis.enrolment.testing import make_session
+
     attempt = attempts.start_attempt(quiz, student)
     attempts.save_answer(attempt.pk, student, question_id=q("TF").pk, sequence=1, response=True)
     attempts.finish_attempt(attempt.pk, student)
+    other_session = make_session(programme)
+    other = make_user(role="learner")
+    enrol(other, other_session)
+    attempts.finish_attempt(attempts.start_attempt(quiz, other).pk, other)
     client.force_login(make_user(role="trainer"))
     page = client.get(reverse("quizzes:results", args=[quiz.pk])).content.decode()
-    assert student.email in page and "TF" in page and "100 %" in page
+    assert student.email in page and other.email in page and "TF" in page and "50 %" in page
+    session = Enrolment.objects.get(learner=student).session
+    page = client.get(
+        reverse("quizzes:results", args=[quiz.pk]), {"session": session.pk}
+    ).content.decode()
+    assert student.email in page and other.email not in page and "100 %" in page
+    assert session.code in page
     client.force_login(student)
     assert client.get(reverse("quizzes:results", args=[quiz.pk])).status_code == 403
 
@@ -513,8 +527,9 @@ def test_evidence_file_reads_finished_attempts(quiz, student, programme):
     attempt = attempts.start_attempt(quiz, student)
     for name, response in correct_answers(attempt).items():
         if name != "ES":
-            attempts.save_answer(attempt.pk, student, question_id=q(name).pk, sequence=1,
-                                 response=response)
+            attempts.save_answer(
+                attempt.pk, student, question_id=q(name).pk, sequence=1, response=response
+            )
     attempts.finish_attempt(attempt.pk, student)
     [row] = adapters.evaluations(student, programme)
     assert row["title"] == "QCM final (n° 1)" and row["purpose"] == "final"
