@@ -9,6 +9,8 @@ does not (yet) provide what is needed. Nothing here writes.
 
 import logging
 
+from django.utils.translation import gettext as _
+
 logger = logging.getLogger(__name__)
 
 
@@ -125,7 +127,10 @@ def submissions(learner, programme):
         detail = f"v{s.version}" + (f" · {files}" if files else "")
         if s.graded_at:
             corrector = s.graded_by.get_full_name() if s.graded_by else ""
-            detail += f" · corrigé le {s.graded_at:%d/%m/%Y} par {corrector}"
+            detail += " · " + _("corrigé le %(date)s par %(name)s") % {
+                "date": f"{s.graded_at:%d/%m/%Y}",
+                "name": corrector,
+            }
             if s.comments:
                 detail += f" : {s.comments}"
         rows.append(

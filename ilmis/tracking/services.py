@@ -718,7 +718,8 @@ def evidence_rows(data):
             when(row["completed_at"]),
             row["title"],
             f"{row['kind']} · {row['minutes']} min",
-            f"{'terminée' if row['done'] else 'non terminée'} · {round(row['active_seconds'])} s",
+            f"{_('terminée') if row['done'] else _('non terminée')} · "
+            f"{round(row['active_seconds'])} s",
         ]
     yield ["heures", "", _("heures certifiées"), p["hours"], f"{p['rate']} %"]
     yield ["heures", "", _("temps actif"), p["active_hm"], round(p["active_seconds"])]

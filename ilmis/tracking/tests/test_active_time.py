@@ -177,14 +177,17 @@ def test_activity_page_include_renders_the_beacon(rf, alice, activities):
     from django.template import engines
 
     template = engines["django"].from_string(
-        '{% include "tracking/beat.html" with activity=activity %}'
+        '{% include "tracking/activity.html" with activity=activity %}'
     )
     request = rf.get("/")
     request.user = alice
-    html = template.render({"activity": activities[0]}, request)
+    html = template.render({"activity": activities[0], "user": alice}, request)
     assert 'id="tracking-beat"' in html and "beat.js" in html
-    request.user = type(alice).objects.create(email="x@example.test", role="staff")
-    assert "tracking-beat" not in template.render({"activity": activities[0]}, request)
+    assert reverse("tracking:write_activity", args=[activities[0].uuid]) in html
+    staff = type(alice).objects.create(email="x@example.test", role="staff")
+    request.user = staff
+    html = template.render({"activity": activities[0], "user": staff}, request)
+    assert "tracking-beat" not in html and "tuteur" not in html
 
 
 def test_logins_and_logouts_are_recorded(client, alice):
