@@ -16,8 +16,8 @@ def launch_url(activity):
 def staff_url(activity):
     quiz = quiz_for(activity)
     if quiz:
-        return reverse("admin:quizzes_quiz_change", args=[quiz.pk])
-    return reverse("admin:quizzes_quiz_add") + f"?activity={activity.pk}&title={activity.title}"
+        return reverse("quizzes:quiz_edit", args=[quiz.pk])
+    return reverse("quizzes:quiz_add") + f"?activity={activity.pk}"
 
 
 def is_completed(user, activity):

@@ -6,8 +6,9 @@ from collections import Counter
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -512,3 +513,67 @@ def export_questions(category=None, *, fmt="gift", recursive=True, by=None):
     if fmt == "xml":
         return write_xml(questions)
     return write_gift(questions).encode("utf-8")
+
+
+# -- quiz settings ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_quiz(form, *, by, activity=None):
+    """Create or update a quiz from its settings form (trainers and staff)."""
+    if not can_manage_bank(by):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    created = form.instance.pk is None
+    quiz = form.save(commit=False)
+    if created:
+        quiz.created_by = by
+        quiz.activity = activity
+    quiz.save()
+    record("quizzes.quiz_created" if created else "quizzes.quiz_updated", quiz, actor=by)
+    return quiz
+
+
+@transaction.atomic
+def add_slots(quiz, *, category, mode, count=None, mark=None, by=None):
+    """Add every question of `category` (in bank order) or one random-draw slot; returns how
+    many places were added."""
+    from .models import Quiz, QuizSlot
+
+    Quiz.objects.select_for_update().filter(pk=quiz.pk).first()
+    start = (quiz.slots.aggregate(m=models.Max("position"))["m"] or -1) + 1
+    if mode == "draw":
+        available = (
+            Question.objects.filter(category__in=descendants(category))
+            .exclude(qtype=qformat.DESCRIPTION)
+            .count()
+        )
+        if available < count:
+            raise ValidationError(
+                _("La catégorie n'a que %(n)s questions pour ce tirage.") % {"n": available}
+            )
+        QuizSlot.objects.create(
+            quiz=quiz, position=start, draw_category=category, draw_count=count, mark=mark
+        )
+        added = 1
+    else:
+        ids = list(category.questions.order_by("id").values_list("pk", flat=True))
+        QuizSlot.objects.bulk_create(
+            [
+                QuizSlot(quiz=quiz, position=start + i, question_id=pk, mark=mark)
+                for i, pk in enumerate(ids)
+            ]
+        )
+        added = len(ids)
+    record(
+        "quizzes.quiz_slots_added", quiz, actor=by, category=category.path, mode=mode, added=added
+    )
+    return added
+
+
+@transaction.atomic
+def remove_slot(slot, *, by=None):
+    quiz = slot.quiz
+    slot.delete()
+    record("quizzes.quiz_slot_removed", quiz, actor=by, position=slot.position)

@@ -1,7 +1,7 @@
 import mimetypes
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, HttpResponse, JsonResponse
@@ -225,3 +225,72 @@ def quiz_list(request):
         .order_by("title")
     )
     return render(request, "quizzes/quiz_list.html", {"quizzes": quizzes})
+
+
+@bank_required
+def quiz_edit(request, pk=None):
+    """Quiz settings (R6.3) and its questions: fixed ones from a category, or random draws.
+    `?activity=<id>` creates the quiz of a learning activity (from the programme editor)."""
+    from django.contrib import messages
+    from django.utils.translation import gettext as _
+
+    from .forms import QuizForm, SlotForm
+    from .models import Quiz, QuizSlot
+
+    quiz = get_object_or_404(Quiz, pk=pk) if pk else None
+    activity = None
+    if quiz is None and request.GET.get("activity", "").isdigit():
+        from ilmis.learning.models import Activity
+
+        activity = get_object_or_404(Activity, pk=request.GET["activity"], kind="quiz")
+        existing = Quiz.objects.filter(activity=activity).first()
+        if existing:
+            return redirect("quizzes:quiz_edit", pk=existing.pk)
+    initial = {"title": activity.title} if activity else None
+    form = QuizForm(
+        request.POST if request.POST.get("action") == "settings" else None,
+        instance=quiz,
+        initial=initial,
+        prefix="quiz",
+    )
+    slot_form = SlotForm(
+        request.POST if request.POST.get("action") == "slots" else None, prefix="slot"
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "settings" and form.is_valid():
+            quiz = services.save_quiz(form, by=request.user, activity=activity)
+            messages.success(request, _("Réglages enregistrés."))
+            return redirect("quizzes:quiz_edit", pk=quiz.pk)
+        if quiz and action == "slots" and slot_form.is_valid():
+            data = slot_form.cleaned_data
+            try:
+                added = services.add_slots(
+                    quiz,
+                    category=data["category"],
+                    mode=data["mode"],
+                    count=data.get("count"),
+                    mark=data.get("mark"),
+                    by=request.user,
+                )
+            except ValidationError as error:
+                slot_form.add_error(None, error)
+            else:
+                messages.success(request, _("%(n)s place(s) ajoutée(s).") % {"n": added})
+                return redirect("quizzes:quiz_edit", pk=quiz.pk)
+        if quiz and action == "remove" and request.POST.get("slot", "").isdigit():
+            slot = get_object_or_404(QuizSlot, pk=request.POST["slot"], quiz=quiz)
+            services.remove_slot(slot, by=request.user)
+            return redirect("quizzes:quiz_edit", pk=quiz.pk)
+    slots = quiz.slots.select_related("question", "draw_category") if quiz else []
+    return render(
+        request,
+        "quizzes/quiz_edit.html",
+        {
+            "quiz": quiz,
+            "form": form,
+            "slot_form": slot_form,
+            "slots": slots,
+            "activity": activity or (quiz.activity if quiz else None),
+        },
+    )

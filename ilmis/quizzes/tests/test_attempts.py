@@ -535,3 +535,65 @@ def test_evidence_file_reads_finished_attempts(quiz, student, programme):
     assert row["title"] == "QCM final (n° 1)" and row["purpose"] == "final"
     assert row["score"] == "86 %" and row["passed"] is True and row["seconds"] >= 0
     assert adapters.final_results([student.pk], programme) == {student.pk: True}
+
+
+def test_trainer_creates_the_quiz_of_an_activity(client, make_user, programme, student):
+    """R6.3: settings (purpose, attempts, time, shuffles, pass mark, feedback and correction
+    policy) and questions (fixed or random draw) from the trainer's pages."""
+    from ilmis.learning import kinds
+
+    services.import_questions(GIFT_ALL_TYPES.encode())
+    activity = add_activity(add_module(programme), kind="quiz", title="Positionnement")
+    trainer = make_user(role="trainer")
+    client.force_login(trainer)
+    url = kinds.get("quiz").staff_url(activity)
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "action": "settings",
+            "quiz-title": "Positionnement",
+            "quiz-purpose": "positioning",
+            "quiz-attempts_allowed": "1",
+            "quiz-time_limit_minutes": "20",
+            "quiz-shuffle_questions": "on",
+            "quiz-shuffle_answers": "on",
+            "quiz-pass_mark": "70",
+            "quiz-feedback_when": "immediately",
+            "quiz-correction_when": "never",
+        },
+    )
+    quiz = Quiz.objects.get()
+    assert response["Location"] == reverse("quizzes:quiz_edit", args=[quiz.pk])
+    assert (quiz.activity, quiz.purpose, quiz.time_limit_minutes, quiz.created_by) == (
+        activity,
+        "positioning",
+        20,
+        trainer,
+    )
+    assert kinds.get("quiz").staff_url(activity) == reverse("quizzes:quiz_edit", args=[quiz.pk])
+    category = Category.objects.get(path="Démo")
+    edit = reverse("quizzes:quiz_edit", args=[quiz.pk])
+    client.post(edit, {"action": "slots", "slot-category": category.pk, "slot-mode": "all"})
+    assert quiz.slots.count() == 8
+    page = client.post(
+        edit,
+        {"action": "slots", "slot-category": category.pk, "slot-mode": "draw", "slot-count": "50"},
+    ).content.decode()
+    assert "que 7 questions" in page and quiz.slots.count() == 8
+    client.post(
+        edit,
+        {
+            "action": "slots",
+            "slot-category": category.pk,
+            "slot-mode": "draw",
+            "slot-count": "3",
+            "slot-mark": "2",
+        },
+    )
+    assert quiz.slots.filter(draw_category=category, draw_count=3, mark=2).exists()
+    client.post(edit, {"action": "remove", "slot": quiz.slots.first().pk})
+    assert quiz.slots.count() == 8
+    client.force_login(student)
+    assert client.get(edit).status_code == 403
+    assert client.post(reverse("quizzes:quiz_add"), {"action": "settings"}).status_code == 403
