@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import attempts, grading, qformat
 from . import render as rendering
-from .models import Attempt, Quiz
+from .models import Attempt, AttemptQuestion, Quiz
 from .services import can_attempt, can_manage_bank
 
 
@@ -312,3 +312,24 @@ def review(request, pk):
             "is_trainer": can_manage_bank(request.user),
         },
     )
+
+
+@require_POST
+@login_required
+def grade(request, pk, item_id):
+    """A trainer grades an essay answer (percent of its mark, and a comment)."""
+    from decimal import Decimal, InvalidOperation
+
+    if not can_manage_bank(request.user):
+        raise PermissionDenied
+    item = get_object_or_404(AttemptQuestion, pk=item_id, attempt_id=pk)
+    try:
+        percent = Decimal(request.POST.get("percent", "").replace(",", "."))
+        attempts.grade_essay(
+            item.pk, request.user, fraction=percent / 100, comment=request.POST.get("comment", "")
+        )
+    except (InvalidOperation, attempts.AttemptError) as error:
+        messages.error(request, getattr(error, "message", _("Note invalide.")))
+    else:
+        messages.success(request, _("Note enregistrée."))
+    return redirect(reverse("quizzes:review", args=[pk]) + f"#q{item.question_id}")

@@ -20,4 +20,5 @@ urlpatterns = [
     path("tentative/<int:pk>/etat/", attempt_views.attempt_state, name="attempt_state"),
     path("tentative/<int:pk>/terminer/", attempt_views.finish, name="finish"),
     path("tentative/<int:pk>/resultat/", attempt_views.review, name="review"),
+    path("tentative/<int:pk>/noter/<int:item_id>/", attempt_views.grade, name="grade"),
 ]

@@ -5,6 +5,7 @@ through the programme's enrolment window, tampering refused."""
 import json
 import random
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -597,3 +598,29 @@ def test_trainer_creates_the_quiz_of_an_activity(client, make_user, programme, s
     client.force_login(student)
     assert client.get(edit).status_code == 403
     assert client.post(reverse("quizzes:quiz_add"), {"action": "settings"}).status_code == 403
+
+
+def test_trainer_grades_an_essay_from_the_review_page(client, quiz, student, make_user):
+    attempt = attempts.start_attempt(quiz, student)
+    attempts.save_answer(
+        attempt.pk, student, question_id=q("ES").pk, sequence=1, response="Mon récit."
+    )
+    attempts.finish_attempt(attempt.pk, student)
+    essay = item_for(attempt, "ES")
+    url = reverse("quizzes:grade", args=[attempt.pk, essay.pk])
+    client.force_login(student)
+    assert client.post(url, {"percent": "100"}).status_code == 403
+    client.force_login(make_user(role="trainer"))
+    page = client.get(reverse("quizzes:review", args=[attempt.pk])).content.decode()
+    assert url in page and "Mon récit." in page
+    client.post(url, {"percent": "75", "comment": "Bien construit."})
+    essay.refresh_from_db()
+    attempt.refresh_from_db()
+    assert essay.fraction == Decimal("0.75") and essay.grader_comment == "Bien construit."
+    assert not attempt.needs_grading and attempt.score == Decimal("0.75")
+    client.post(url, {"percent": "150"})
+    essay.refresh_from_db()
+    assert essay.fraction == Decimal("0.75")
+    client.force_login(student)
+    page = client.get(reverse("quizzes:review", args=[attempt.pk])).content.decode()
+    assert "Bien construit." in page
