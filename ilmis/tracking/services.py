@@ -241,9 +241,10 @@ def time_by_day(per_day):
     return dict(sorted(totals.items()))
 
 
-def learner_time(learner, programme=None):
+def learner_time(learner, programme=None, *, times=None):
     """The learner's active time: total, per activity (with titles) and per day."""
-    per_day = active_time([learner.pk]).get(learner.pk, {})
+    times = times if times is not None else active_time([learner.pk])
+    per_day = times.get(learner.pk, {})
     if programme is not None:
         ids = set(Activity.objects.filter(module__programme=programme).values_list("pk", flat=True))
         per_day = {key: value for key, value in per_day.items() if key[0] in ids}

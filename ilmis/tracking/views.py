@@ -85,10 +85,9 @@ def learner(request, pk):
         .select_related("session__programme", "preregistration", "learner__client")
         .order_by("-access_start")
     )
-    rows = []
-    for enrolment in enrolments:
-        rows.append(services.progress(enrolment))
-    time = services.learner_time(person)
+    times = services.active_time([person.pk])  # read once for the whole page
+    rows = [services.progress(enrolment, times=times) for enrolment in enrolments]
+    time = services.learner_time(person, times=times)
     return render(
         request,
         "tracking/learner.html",
