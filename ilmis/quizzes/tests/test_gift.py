@@ -277,3 +277,20 @@ def test_short_answer_with_arrow_survives_export():
     written = write_gift(source)
     assert "a-\\>b" in written
     assert [q.as_dict() for q in parse_gift(written)] == [q.as_dict() for q in source]
+
+
+def test_windows_line_endings_bom_and_multi_line_text():
+    """Moodle trims each line and joins a question's lines with new lines."""
+    questions = parse_gift("\ufeff::A::   First line\r\n   second line {T}\r\n\r\n::B:: x {F}")
+    assert [q.name for q in questions] == ["A", "B"]
+    assert questions[0].text == "First line\nsecond line"
+
+
+def test_category_top_only_goes_back_to_the_root():
+    questions = parse_gift("$CATEGORY: X\n\nQ1 {T}\n\n$CATEGORY: $course$/top\n\nQ2 {T}")
+    assert [q.category for q in questions] == ["X", ""]
+
+
+def test_escaped_bracket_in_comment_id():
+    q = one("// [id:a\\]b]\nQ {T}")
+    assert q.id_number == "a]b"
