@@ -386,6 +386,19 @@ def run_import(job_id):
                     "line": None,
                 }
             )
+    except Exception:  # nothing was written (one transaction); say so rather than hang
+        logger.exception("question import %s failed", job.pk)
+        job.status, job.progress, job.counts = ImportJob.Status.INVALID, 100, {}
+        job.errors = [
+            {
+                "where": _("Fichier"),
+                "line": None,
+                "message": _(
+                    "Erreur inattendue pendant l'import : aucune question n'a été importée. "
+                    "Réessayez ; si l'erreur persiste, contactez l'assistance."
+                ),
+            }
+        ]
     else:
         job.status, job.progress, job.counts, job.errors = ImportJob.Status.DONE, 100, counts, []
         record(

@@ -208,3 +208,18 @@ def test_dashboard_panel_for_trainers_only(rf, trainer, learner, bank):
     assert "8 questions." in html and reverse("quizzes:bank") in html
     request.user = learner
     assert panels(request) == []
+
+
+def test_unexpected_failure_marks_the_job_and_writes_nothing(
+    client, staff, monkeypatch, django_capture_on_commit_callbacks
+):
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "store", boom)
+    client.force_login(staff)
+    response = upload(client, "ok.gift", b"Q {T}", django_capture_on_commit_callbacks)
+    job = ImportJob.objects.get()
+    assert job.status == "invalid" and "Erreur inattendue" in job.errors[0]["message"]
+    assert "Erreur inattendue" in client.get(response["Location"]).content.decode()
+    assert Question.objects.count() == 0 and not job.upload
