@@ -184,3 +184,25 @@ def test_evidence_file_csv_and_pdf(client, staff, alice, enrolment, activities, 
     text = " ".join(text_of(pdf.content).split())
     assert "Dossier de preuve" in text and "Alice Martin" in text
     assert "Voici la réponse." in text and "0,50 h" in text.replace("0.50 h", "0,50 h")
+
+
+def test_certificate_is_one_page(alice, enrolment):
+    """R11.6: the Ministry model fits on one page."""
+    data = documents.certificate(enrolment, "realisation")
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1
+
+
+def test_session_hours_at_constant_queries(
+    session, make_user, activities, django_assert_max_num_queries
+):
+    """R11.5: certified hours of a whole session in a constant number of queries."""
+    from ilmis.enrolment.testing import enrol
+    from ilmis.tracking.documents import _enrolments
+
+    for n in range(12):
+        learner = make_user(role="learner")
+        enrol(learner, session)
+        mark_completed(learner, activities[n % 3])
+    with django_assert_max_num_queries(8):
+        rows = services.progress_for(list(_enrolments(session)))
+    assert len(rows) == 12 and {str(r["hours"]) for r in rows} == {"0.50", "1.00", "1.50"}
