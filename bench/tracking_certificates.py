@@ -87,7 +87,7 @@ def main():
     # what an idle machine with the same cores would take.
     from ilmis.tracking import pdf, services
 
-    chunk = list(documents._enrolments(session)[: documents.CHUNK])
+    chunk = list(documents.session_enrolments(session)[: documents.CHUNK])
     contexts = [pdf.certificate_context(row) for row in services.progress_for(chunk)]
     cpu = time.process_time()
     for kind in documents.KINDS:

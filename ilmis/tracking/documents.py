@@ -101,7 +101,7 @@ def save_template(kind, body, *, by, note="", request=None):
     return template
 
 
-def _enrolments(session):
+def session_enrolments(session):
     return (
         Enrolment.objects.filter(session=session, status=Enrolment.Status.CONFIRMED)
         .select_related("learner__client", "session__programme", "preregistration")
@@ -145,7 +145,7 @@ def session_certificates(session, *, on_progress=None):
     The data is read here (a constant number of queries per chunk of learners); the layout of
     each chunk (one WeasyPrint pass for CHUNK learners) runs in worker processes when there is
     more than one chunk, since WeasyPrint is CPU-bound."""
-    enrolments = list(_enrolments(session))
+    enrolments = list(session_enrolments(session))
     templates = {kind: current_template(kind).body for kind in KINDS}
     pictures = pdf.images()
     today = timezone.localdate()
@@ -200,7 +200,7 @@ def evidence_csv(data):
 
 
 def session_evidence(session, *, on_progress=None):
-    enrolments = list(_enrolments(session))
+    enrolments = list(session_enrolments(session))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for done, enrolment in enumerate(enrolments, start=1):
@@ -226,7 +226,7 @@ def run_job(job_id):
     job = Job.objects.get(pk=job_id)
     if job.status != Job.Status.PENDING:
         return job
-    total = _enrolments(job.session).count()
+    total = session_enrolments(job.session).count()
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, total=total)
 
     def on_progress(done, total):

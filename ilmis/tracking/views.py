@@ -259,7 +259,7 @@ def session(request, pk):
             return redirect("tracking:job", job.pk)
         if action not in ("tutors",):
             raise PermissionDenied
-    enrolments = list(documents._enrolments(session)[:2000])
+    enrolments = list(documents.session_enrolments(session)[:2000])
     rows = services.progress_for(enrolments, with_time=len(enrolments) <= 300)
     return render(
         request,

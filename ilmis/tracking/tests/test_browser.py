@@ -35,6 +35,7 @@ def test_beacon_beats_only_while_active(browser, live_server, alice, activities)
     context.add_init_script(CLOCK)
     tab = context.new_page()
     tab.goto(f"{live_server.url}/suivi/")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 360  # R1.1
     token = services.beat_token(alice, activities[0])
     csrf = tab.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
     tab.evaluate(

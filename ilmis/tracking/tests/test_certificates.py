@@ -197,12 +197,12 @@ def test_session_hours_at_constant_queries(
 ):
     """R11.5: certified hours of a whole session in a constant number of queries."""
     from ilmis.enrolment.testing import enrol
-    from ilmis.tracking.documents import _enrolments
+    from ilmis.tracking.documents import session_enrolments
 
     for n in range(12):
         learner = make_user(role="learner")
         enrol(learner, session)
         mark_completed(learner, activities[n % 3])
     with django_assert_max_num_queries(8):
-        rows = services.progress_for(list(_enrolments(session)))
+        rows = services.progress_for(list(session_enrolments(session)))
     assert len(rows) == 12 and {str(r["hours"]) for r in rows} == {"0.50", "1.00", "1.50"}
