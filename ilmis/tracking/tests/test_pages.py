@@ -88,3 +88,13 @@ def test_session_evidence_job(client, staff, session, alice, django_capture_on_c
     assert "Alice Martin" in archive.read(names[0]).decode("utf-8-sig")
     client.force_login(alice)
     assert client.get(reverse("tracking:job_download", args=[job.pk])).status_code == 403
+
+
+def test_demo_assigns_a_tutor_once(trainer, enrolment, session):
+    from ilmis.tracking import demo
+
+    demo.load_demo()
+    demo.load_demo()
+    assert list(SessionTutor.objects.values_list("session_id", "trainer_id")) == [
+        (session.pk, trainer.pk)
+    ]
