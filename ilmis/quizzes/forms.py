@@ -8,6 +8,13 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Fichier de questions"),
         help_text=_("GIFT (.gift, .txt, en UTF-8) ou Moodle XML (.xml)."),
+        required=False,
+    )
+    text = forms.CharField(
+        label=_("… ou questions au format GIFT"),
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        required=False,
+        help_text=_("Une question par paragraphe, séparées par une ligne vide."),
     )
     format = forms.ChoiceField(
         label=_("Format"),
@@ -24,10 +31,18 @@ class ImportForm(forms.Form):
         ),
     )
 
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not (data.get("text") or "").strip():
+            raise forms.ValidationError(_("Choisissez un fichier ou collez des questions GIFT."))
+        if data.get("file") and (data.get("text") or "").strip():
+            raise forms.ValidationError(_("Un fichier ou du texte, pas les deux."))
+        return data
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         limit = services.max_import_bytes()
-        if upload.size > limit:
+        if upload and upload.size > limit:
             raise forms.ValidationError(
                 _("Le fichier fait %(size)s Mo : la limite est de %(max)s Mo.")
                 % {"size": round(upload.size / 1048576, 1), "max": round(limit / 1048576, 1)}

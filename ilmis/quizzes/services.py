@@ -590,3 +590,35 @@ def remove_slot(slot, *, by=None):
     quiz = slot.quiz
     slot.delete()
     record("quizzes.quiz_slot_removed", quiz, actor=by, position=slot.position)
+
+
+@transaction.atomic
+def delete_question(question, *, by):
+    """Delete a question no quiz uses and no attempt holds (attempts are evidence)."""
+    from .models import AttemptQuestion, QuizSlot
+
+    if not can_manage_bank(by):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    used = (
+        QuizSlot.objects.filter(question=question).exists()
+        or AttemptQuestion.objects.filter(question=question).exists()
+    )
+    if used:
+        raise ValidationError(
+            _(
+                "Cette question est utilisée par un QCM ou une tentative : "
+                "elle ne peut pas être supprimée."
+            )
+        )
+    for stored in question.files.all():
+        stored.file.delete(save=False)
+    record(
+        "quizzes.question_deleted",
+        question,
+        actor=by,
+        name=question.name,
+        category=question.category.path,
+    )
+    question.delete()

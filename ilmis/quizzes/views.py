@@ -6,8 +6,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from . import render as rendering
 from . import services
@@ -87,6 +89,22 @@ def question_detail(request, pk):
     )
 
 
+@require_POST
+@bank_required
+def question_delete(request, pk):
+    from django.contrib import messages
+
+    question = get_object_or_404(Question, pk=pk)
+    category_id = question.category_id
+    try:
+        services.delete_question(question, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("quizzes:question", pk=pk)
+    messages.success(request, _("Question supprimée."))
+    return redirect(reverse("quizzes:bank") + f"?category={category_id}")
+
+
 @login_required
 def question_file(request, pk, name):
     """An embedded image, never public: served only after the access check (R6.2)."""
@@ -112,11 +130,15 @@ def import_upload(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        if upload:
+            name, data, fmt = upload.name, upload.read(), form.cleaned_data["format"]
+        else:
+            name, data, fmt = _("texte GIFT"), form.cleaned_data["text"].encode(), "gift"
         job = services.start_import(
             request.user,
-            filename=upload.name,
-            data=upload.read(),
-            fmt=form.cleaned_data["format"],
+            filename=name,
+            data=data,
+            fmt=fmt,
             category=form.cleaned_data["category"],
         )
         return redirect("quizzes:import_status", pk=job.pk)

@@ -223,3 +223,42 @@ def test_unexpected_failure_marks_the_job_and_writes_nothing(
     assert job.status == "invalid" and "Erreur inattendue" in job.errors[0]["message"]
     assert "Erreur inattendue" in client.get(response["Location"]).content.decode()
     assert Question.objects.count() == 0 and not job.upload
+
+
+def test_pasted_gift_imports_through_the_same_job(
+    client, trainer, django_capture_on_commit_callbacks
+):
+    client.force_login(trainer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("quizzes:import"),
+            {"text": "::Collée:: Deux et deux ? {=4 ~5}", "category": "Saisie"},
+        )
+    job = ImportJob.objects.get()
+    assert response["Location"] == reverse("quizzes:import_status", args=[job.pk])
+    assert job.status == "done" and job.counts == {"single": 1}
+    assert Question.objects.get().category.path == "Saisie"
+    page = client.post(reverse("quizzes:import"), {"category": "X"}).content.decode()
+    assert "Choisissez un fichier ou collez des questions GIFT." in page
+
+
+def test_delete_unused_question_only(client, trainer, learner, bank):
+    from ilmis.quizzes.models import Quiz, QuizSlot
+
+    used, unused = Question.objects.filter(files__isnull=True).order_by("id")[:2]
+    quiz = Quiz.objects.create(title="Q")
+    QuizSlot.objects.create(quiz=quiz, position=0, question=used)
+    client.force_login(learner)
+    assert client.post(reverse("quizzes:question_delete", args=[unused.pk])).status_code == 403
+    client.force_login(trainer)
+    response = client.post(reverse("quizzes:question_delete", args=[used.pk]), follow=True)
+    assert "ne peut pas être supprimée" in response.content.decode()
+    assert Question.objects.filter(pk=used.pk).exists()
+    image = QuestionFile.objects.get()
+    path = image.file.path
+    response = client.post(reverse("quizzes:question_delete", args=[image.question_id]))
+    assert not Question.objects.filter(pk=image.question_id).exists()
+    import os
+
+    assert not os.path.exists(path)
+    assert client.get(reverse("quizzes:question_delete", args=[unused.pk])).status_code == 405
