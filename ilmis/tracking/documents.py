@@ -195,7 +195,7 @@ def evidence_csv(data):
     writer = csv.writer(out, delimiter=";")
     writer.writerow(["section", "date", "element", "detail", "valeur"])
     for row in services.evidence_rows(data):
-        writer.writerow(row)
+        writer.writerow([services.csv_safe(cell) for cell in row])
     return "\ufeff" + out.getvalue()
 
 

@@ -548,6 +548,13 @@ def response_times(since=None, until=None):
     return sorted(stats.values(), key=lambda s: s["trainer"]), pending
 
 
+def csv_safe(value):
+    """A cell a spreadsheet will not run as a formula (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def thread_rows(threads):
     """CSV rows of threads' messages (R11.2 export)."""
     messages = (
@@ -570,7 +577,7 @@ def thread_rows(threads):
                 if m.answers_since
                 else ""
             ),
-            "body": m.body,
+            "body": csv_safe(m.body),
         }
 
 

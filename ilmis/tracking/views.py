@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -123,10 +123,9 @@ def _download(data, filename, content_type):
 
 @login_required
 def evidence_file(request, pk, fmt):
+    if fmt not in ("csv", "pdf"):
+        raise Http404
     enrolment = _enrolment(request, pk)
-    if not (access.is_staff_or_trainer(request.user) or request.user.is_manager):
-        if request.user.pk != enrolment.learner_id:
-            raise PermissionDenied
     data = services.evidence(enrolment)
     stem = f"dossier-{documents.file_stem(enrolment)}"
     if fmt == "csv":

@@ -84,3 +84,11 @@ def test_export_and_response_times(client, staff, alice, tutored, trainer, sessi
     assert "Claire Formatrice" in page and "<td>5,0</td>" in page
     client.force_login(alice)
     assert client.get(reverse("tracking:response_times")).status_code == 403
+
+
+def test_export_neutralises_formulas(client, staff, alice, session):
+    """R8.1: a message that looks like a spreadsheet formula is exported as text."""
+    services.write_to_tutor(alice, session.programme, '=HYPERLINK("http://x")')
+    client.force_login(staff)
+    csv_text = client.get(reverse("tracking:threads_export")).content.decode()
+    assert ";\"'=HYPERLINK" in csv_text
