@@ -199,6 +199,15 @@ def evidence_csv(data):
     return "\ufeff" + out.getvalue()
 
 
+def evidence_zip(data, stem):
+    """One learner's evidence file, CSV and PDF together (one click)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{stem}.csv", evidence_csv(data))
+        archive.writestr(f"{stem}.pdf", pdf.evidence_pdf(data))
+    return buffer.getvalue()
+
+
 def session_evidence(session, *, on_progress=None):
     enrolments = list(session_enrolments(session))
     buffer = io.BytesIO()

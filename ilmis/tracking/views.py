@@ -123,13 +123,15 @@ def _download(data, filename, content_type):
 
 @login_required
 def evidence_file(request, pk, fmt):
-    if fmt not in ("csv", "pdf"):
+    if fmt not in ("csv", "pdf", "zip"):
         raise Http404
     enrolment = _enrolment(request, pk)
     data = services.evidence(enrolment)
     stem = f"dossier-{documents.file_stem(enrolment)}"
     if fmt == "csv":
         return _download(documents.evidence_csv(data), f"{stem}.csv", "text/csv; charset=utf-8")
+    if fmt == "zip":  # one click, both files
+        return _download(documents.evidence_zip(data, stem), f"{stem}.zip", "application/zip")
     return _download(pdf.evidence_pdf(data), f"{stem}.pdf", "application/pdf")
 
 

@@ -184,6 +184,10 @@ def test_evidence_file_csv_and_pdf(client, staff, alice, enrolment, activities, 
     text = " ".join(text_of(pdf.content).split())
     assert "Dossier de preuve" in text and "Alice Martin" in text
     assert "Voici la réponse." in text and "0,50 h" in text.replace("0.50 h", "0,50 h")
+    both = client.get(reverse("tracking:evidence", args=[enrolment.pk, "zip"]))
+    names = sorted(zipfile.ZipFile(io.BytesIO(both.content)).namelist())
+    assert [n.rsplit(".", 1)[1] for n in names] == ["csv", "pdf"]
+    assert client.get(reverse("tracking:evidence", args=[enrolment.pk, "exe"])).status_code == 404
 
 
 def test_certificate_is_one_page(alice, enrolment):
