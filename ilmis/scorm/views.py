@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -307,6 +308,9 @@ def calls(request, pk):
         )
     except services.SequenceGap as gap:
         return JsonResponse({"last_seq": gap.last_seq}, status=409)
+    except IntegrityError:  # the same calls, in two requests at once: the other one won
+        attempt.refresh_from_db(fields=["last_seq"])
+        return JsonResponse({"last_seq": attempt.last_seq}, status=409)
     except services.StaleSession:
         return JsonResponse({"error": _("Cette session a été rouverte ailleurs.")}, status=410)
     return JsonResponse({"last_seq": last})

@@ -541,3 +541,21 @@ def test_12_resume_keeps_interaction_count(client, tmp_path, staff):
     assert rt.get_value("cmi.interactions._count") == "1"
     assert rt.get_value("cmi.interactions.0.id") == "" and rt.error == 404
     assert rt.set_value("cmi.interactions.1.id", "q2") == "true"
+
+
+def test_concurrent_duplicate_batch_answers_409(client, tmp_path, staff, monkeypatch):
+    """R6.5: when the same calls arrive twice at once (a beacon and a fetch), the loser gets
+    409 with what the server has, and the browser carries on from there."""
+    from django.db import IntegrityError
+
+    package = make_package(tmp_path, staff)
+    client.force_login(staff)
+    payload = launch(client, package)
+    send(client, payload, [("Initialize",)])
+
+    def collide(*args, **kwargs):
+        raise IntegrityError("UNIQUE constraint failed: scorm_apicall.attempt_id, seq")
+
+    monkeypatch.setattr(services, "record_calls", collide)
+    response = send(client, payload, [("SetValue", "cmi.location", "x")])
+    assert response.status_code == 409 and response.json() == {"last_seq": 1}

@@ -162,6 +162,7 @@
     this.timer = null;
     this.retryDelay = 2000;
     this.closed = false;
+    this.handedUpTo = 0;  // the last call given to a request that outlives the page
     this.storeKey = STORE_PREFIX + this.attempt + ":" + this.session;
     this.api = this.is12 ? this.api12() : this.api2004();
   }
@@ -524,9 +525,11 @@
     this.onStatus("saving");
     var body = this.body(calls);
     // keepalive lets a Terminate sent while the page unloads still arrive (64 KB at most).
+    var keepalive = body.toString().length < 60000;
+    if (keepalive) this.handedUpTo = Math.max(this.handedUpTo, calls[calls.length - 1].seq);
     this.inFlight = fetch(this.url, {
       method: "POST", body: body, credentials: "same-origin",
-      keepalive: body.toString().length < 60000, headers: { "X-Requested-With": "fetch" }
+      keepalive: keepalive, headers: { "X-Requested-With": "fetch" }
     }).then(function (response) {
       if (response.redirected) throw new Error("signed out");  // login or terms page: retry later
       return response.json().catch(function () { return {}; }).then(function (json) {
@@ -559,6 +562,9 @@
    * keeps its holes, the server accepts them) so that the beacon stays under its 64 KB limit. */
   S.beacon = function () {
     if (!this.pending.length || this.closed) return true;
+    // Nothing new since the last request that outlives the page (a keepalive fetch, or the
+    // beacon of visibilitychange just before pagehide): do not send the same calls twice.
+    if (this.pending[this.pending.length - 1].seq <= this.handedUpTo) return true;
     var last = {}, calls = [];
     // Only elements outside arrays: inside them, order matters (an id before its fields).
     function single(c) { return c.fn === "SetValue" && !c.error && !/\.\d+(\.|$)/.test(c.element); }
@@ -570,6 +576,7 @@
     body.set("first", String(this.pending[0].seq));
     var sent = false;
     try { sent = navigator.sendBeacon(this.url, body); } catch (e) { sent = false; }
+    if (sent) this.handedUpTo = this.pending[this.pending.length - 1].seq;
     if (!sent) {
       try {
         // Over 64 KB this fails too: the calls stay in localStorage for the next launch.
