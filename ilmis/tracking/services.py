@@ -879,6 +879,31 @@ def last_activity(enrolments):
     return {e.pk: max(filter(None, [latest[e.learner_id], e.access_start])) for e in enrolments}
 
 
+def _finished(enrolments):
+    """Ids of the enrolments whose learner completed every announced activity (two queries per
+    programme): nobody is chased once the work is done."""
+    by_programme = defaultdict(list)
+    for e in enrolments:
+        by_programme[e.session.programme].append(e)
+    finished = set()
+    for programme, group in by_programme.items():
+        _version, entries = announced(programme)
+        ids = set(
+            Activity.objects.filter(uuid__in=[x["uuid"] for x in entries]).values_list(
+                "pk", flat=True
+            )
+        )
+        if not ids:
+            continue
+        done = defaultdict(int)
+        for user_id in ActivityCompletion.objects.filter(
+            user_id__in=[e.learner_id for e in group], activity_id__in=ids
+        ).values_list("user_id", flat=True):
+            done[user_id] += 1
+        finished.update(e.pk for e in group if done[e.learner_id] >= len(ids))
+    return finished
+
+
 def check_inactivity(now=None):
     """Alert the tutor of every learner with no activity for N days, once per period of N days.
     Only notifies; the alert row (unique per enrolment, last activity and period) makes a
@@ -890,6 +915,8 @@ def check_inactivity(now=None):
         .filter(Q(tracking_outcome__isnull=True) | Q(tracking_outcome__stopped_at__isnull=True))
         .select_related("learner", "session__programme")
     )
+    finished = _finished(enrolments)
+    enrolments = [e for e in enrolments if e.pk not in finished]
     if not enrolments:
         return 0
     latest = last_activity(enrolments)

@@ -159,3 +159,11 @@ def test_accessibility_needs_and_adaptations(client, alice, enrolment, staff, ma
     need.refresh_from_db()
     assert need.handled_by == staff and "corps 18" in need.adaptations
     assert mailbox()[0].to == [alice.email]
+
+
+def test_no_alert_once_everything_is_done(alice, enrolment, activities, tutored, mailbox):
+    """R11.8: a learner who completed every activity is not chased."""
+    for activity in activities:
+        mark_completed(alice, activity, when=timezone.now() - timedelta(days=30))
+    assert services.check_inactivity(timezone.now() + timedelta(days=30)) == 0
+    assert not InactivityAlert.objects.exists()
