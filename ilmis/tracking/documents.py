@@ -20,7 +20,7 @@ from ilmis.enrolment.models import Enrolment
 from . import pdf, pdfworker, services
 from .models import DocumentTemplate, Job
 
-CHUNK = 50
+CHUNK = 100
 KINDS = [DocumentTemplate.Kind.REALISATION, DocumentTemplate.Kind.ATTESTATION]
 FILE_NAMES = {"realisation": "certificat-realisation", "attestation": "attestation-fin-formation"}
 
