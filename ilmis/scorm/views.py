@@ -3,11 +3,8 @@
 import json
 import mimetypes
 import posixpath
-import re
 from pathlib import Path
-from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -15,13 +12,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST, require_safe
+
+from ilmis.core.files import serve
 
 from . import services
 from .access import can_diagnose, can_manage, can_play
@@ -319,32 +318,6 @@ def calls(request, pk):
 # --- files --------------------------------------------------------------------------------------
 
 
-RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-
-
-def _ranged(request, target, content_type):
-    """A 206 answer to a single `Range: bytes=a-b` (videos seek with it), or None."""
-    match = RANGE.match(request.headers.get("Range", "").strip())
-    if not match or match.groups() == ("", ""):
-        return None
-    size = target.stat().st_size
-    first, last = match.groups()
-    if first == "":
-        start, end = max(0, size - int(last)), size - 1
-    else:
-        start, end = int(first), min(int(last) if last else size - 1, size - 1)
-    if start >= size or start > end:
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-        return response
-    with open(target, "rb") as handle:
-        handle.seek(start)
-        body = handle.read(min(end - start + 1, 8 * 1024 * 1024))
-    response = HttpResponse(body, status=206, content_type=content_type)
-    response["Content-Range"] = f"bytes {start}-{start + len(body) - 1}/{size}"
-    return response
-
-
 def _content_type(path):
     # No charset is added: old packages declare theirs in <meta> (often ISO-8859-1).
     suffix = Path(path).suffix.lower()
@@ -372,17 +345,12 @@ def file(request, uuid, path):
     target = (root / clean).resolve()
     if root not in target.parents or not target.is_file():
         raise Http404
-    content_type = _content_type(clean)
-    prefix = getattr(settings, "ILMIS_X_ACCEL_REDIRECT_PREFIX", "")
-    if prefix:
-        response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(f"{package.uuid}/{clean}")
-    else:
-        response = _ranged(request, target, content_type) or FileResponse(
-            open(target, "rb"),
-            content_type=content_type,  # noqa: SIM115
-        )
-        response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = "private, max-age=3600"
+    response = serve(
+        request,
+        target,
+        content_type=_content_type(clean),
+        filename=target.name,
+        cache="private, max-age=3600",
+    )
     response["Referrer-Policy"] = "same-origin"
     return response

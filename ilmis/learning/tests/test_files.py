@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from ilmis.core import files as core_files
 from ilmis.enrolment.testing import enrol
 from ilmis.learning import files
 from ilmis.learning.testing import add_activity, add_module, publish, video_bytes
@@ -175,6 +176,6 @@ def test_parse_range_never_crashes(header, size):
 
 def test_hostile_file_names_do_not_break_headers():
     """R8.1: a learner's file name cannot inject a header."""
-    value = files._disposition('a"b\r\nX-Evil: 1\\..pdf', True)
+    value = core_files._disposition('a"b\r\nX-Evil: 1\\..pdf', True)
     assert "\r" not in value and "\n" not in value and '"b' not in value
     assert value.startswith('attachment; filename="abX-Evil: 1..pdf"')
