@@ -28,6 +28,7 @@ from ilmis.accounts.models import Client, User
 from ilmis.audit.models import AuditEvent
 from ilmis.audit.services import record
 from ilmis.core.http import client_ip, user_agent
+from ilmis.core.uploads import CONTENT_TYPES, sniff
 from ilmis.notifications.models import OutgoingEmail
 from ilmis.notifications.services import send_templated
 
@@ -52,11 +53,7 @@ OTP_VALIDITY = timedelta(minutes=10)
 OTP_MAX_ATTEMPTS = 5
 OTP_RESEND_DELAY = timedelta(seconds=60)
 SCAN_MAX_BYTES = 10 * 1024 * 1024
-SCAN_TYPES = {  # magic bytes → (content type, extension)
-    b"%PDF-": ("application/pdf", "pdf"),
-    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
-}
+SCAN_KINDS = ("pdf", "jpg", "png")
 
 
 class TransitionError(Exception):
@@ -573,15 +570,15 @@ def check_scan(uploaded):
         raise TransitionError(_("Le fichier est vide."))
     head = uploaded.read(16)
     uploaded.seek(0)
-    for magic, kind in SCAN_TYPES.items():
-        if head.startswith(magic):
-            extension = uploaded.name.rsplit(".", 1)[-1].lower() if "." in uploaded.name else ""
-            if extension and extension not in {kind[1], "jpeg" if kind[1] == "jpg" else kind[1]}:
-                raise TransitionError(
-                    _("Le contenu du fichier ne correspond pas à son extension « .%(ext)s ».")
-                    % {"ext": extension}
-                )
-            return kind
+    kind = sniff(head)
+    if kind in SCAN_KINDS:
+        extension = uploaded.name.rsplit(".", 1)[-1].lower() if "." in uploaded.name else ""
+        if extension and extension not in {kind, "jpeg" if kind == "jpg" else kind}:
+            raise TransitionError(
+                _("Le contenu du fichier ne correspond pas à son extension « .%(ext)s ».")
+                % {"ext": extension}
+            )
+        return CONTENT_TYPES[kind], kind
     raise TransitionError(
         _(
             "Ce fichier n'est ni un PDF, ni une image JPEG ou PNG : envoyez le "

@@ -5,6 +5,8 @@ import zipfile
 
 from django.utils.translation import gettext_lazy as _
 
+from ilmis.core.uploads import sniff
+
 # key: (label, content type, extension)
 FILE_TYPES = {
     "pdf": (_("PDF"), "application/pdf", ".pdf"),
@@ -65,17 +67,16 @@ def detect(uploaded):
     uploaded.seek(0)
     data = uploaded.read()
     uploaded.seek(0)
-    if data.startswith(b"%PDF-"):
+    kind = sniff(data[:16])
+    if kind == "pdf":
         from pypdf import PdfReader
 
         try:
             return "pdf" if len(PdfReader(io.BytesIO(data)).pages) > 0 else None
         except Exception:  # pypdf raises many kinds of errors on broken files
             return None
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpg"
+    if kind in ("png", "jpg"):
+        return kind
     if data.startswith(b"PK\x03\x04"):
         return _zip_kind(data)
     if data and b"\x00" not in data:

@@ -2,21 +2,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from ilmis.core.uploads import IMAGES, sniff
+
 from .models import Complaint, Incident
-
-IMAGE_SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"\xff\xd8\xff", "jpeg"),
-    (b"GIF87a", "gif"),
-    (b"GIF89a", "gif"),
-)
-
-
-def image_kind(head: bytes) -> str | None:
-    """The image type from its first bytes (never from the name the browser sent)."""
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    return next((kind for signature, kind in IMAGE_SIGNATURES if head.startswith(signature)), None)
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -67,10 +55,10 @@ class IncidentForm(forms.Form):
             raise forms.ValidationError(_("La capture d'écran dépasse 5 Mo."))
         head = upload.read(16)
         upload.seek(0)
-        kind = image_kind(head)
-        if kind is None:
+        kind = sniff(head)
+        if kind not in IMAGES:
             raise forms.ValidationError(_("Ce fichier n'est pas une image PNG, JPEG, GIF ou WebP."))
-        upload.name = f"capture.{'jpg' if kind == 'jpeg' else kind}"  # served with this type
+        upload.name = f"capture.{kind}"  # served with this type
         return upload
 
 
