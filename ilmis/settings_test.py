@@ -18,3 +18,8 @@ from ilmis.settings import *  # noqa: E402, F403
 if not REDIS_URL:  # noqa: F405
     # Tests clear the cache around each test; local memory needs no database for that.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not shared-cache memory: with WAL and a busy timeout, the live server's thread
+    # and the test can read and write at once (browser tests) without "table is locked".
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
