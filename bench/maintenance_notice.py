@@ -62,8 +62,12 @@ def main(count):
 
     version = legal.current_version() or legal.publish(title="Conditions", body="# C")
     User.objects.bulk_create(
-        User(email=f"bench{n}@example.test", role="learner", password="!",
-             language="en" if n % 10 == 0 else "fr")
+        User(
+            email=f"bench{n}@example.test",
+            role="learner",
+            password="!",
+            language="en" if n % 10 == 0 else "fr",
+        )
         for n in range(count)
     )
     staff = User.objects.create(email="staff@example.test", role="staff", password="!")
@@ -78,11 +82,17 @@ def main(count):
     now = timezone.now()
     with CaptureQueriesContext(connection) as captured:
         start = time.perf_counter()
-        window = services.schedule(by=staff, starts_at=now + timedelta(hours=73),
-                                   ends_at=now + timedelta(hours=75), affected="Mise à jour")
+        window = services.schedule(
+            by=staff,
+            starts_at=now + timedelta(hours=73),
+            ends_at=now + timedelta(hours=75),
+            affected="Mise à jour",
+        )
         elapsed = time.perf_counter() - start
-    print(f"schedule (the staff request's work), {count + 1} active users: "
-          f"{elapsed * 1000:.0f} ms, {len(captured.captured_queries)} queries")
+    print(
+        f"schedule (the staff request's work), {count + 1} active users: "
+        f"{elapsed * 1000:.0f} ms, {len(captured.captured_queries)} queries"
+    )
     from ilmis.maintenance.models import MaintenanceNotice
 
     notice = MaintenanceNotice.objects.get(window=window)
@@ -91,14 +101,17 @@ def main(count):
         services.send_notice(notice.pk)
         elapsed = time.perf_counter() - start
     emails = OutgoingEmail.objects.count()
-    print(f"notice job (outbox rows + delivery tasks queued): {elapsed:.2f} s, "
-          f"{len(captured.captured_queries)} queries, {emails} emails in the outbox")
+    print(
+        f"notice job (outbox rows + delivery tasks queued): {elapsed:.2f} s, "
+        f"{len(captured.captured_queries)} queries, {emails} emails in the outbox"
+    )
 
     ms, queries = page(client, "/", 200)
     print(f"home, announced window (banner): {ms:.1f} ms, {queries} queries")
 
     MaintenanceWindow.objects.filter(pk=window.pk).update(
-        starts_at=now - timedelta(minutes=1), ends_at=now + timedelta(hours=1))
+        starts_at=now - timedelta(minutes=1), ends_at=now + timedelta(hours=1)
+    )
     services.invalidate()
     ms, queries = page(client, "/", 503)
     print(f"maintenance page (503): {ms:.1f} ms, {queries} queries")
@@ -106,8 +119,10 @@ def main(count):
     start = time.perf_counter()
     for _ in range(1000):
         services.active_window()
-    print(f"active_window() through the database cache: "
-          f"{(time.perf_counter() - start):.3f} ms per call")
+    print(
+        f"active_window() through the database cache: "
+        f"{(time.perf_counter() - start):.3f} ms per call"
+    )
 
 
 if __name__ == "__main__":

@@ -74,15 +74,26 @@ def main(open_count, resolved_count):
 
     rows = []
     for n in range(open_count + resolved_count):
-        reported = (now - timedelta(minutes=rng.randrange(0, 5 * 24 * 60)) if n < open_count
-                    else now - timedelta(minutes=rng.randrange(0, 365 * 24 * 60)))
+        reported = (
+            now - timedelta(minutes=rng.randrange(0, 5 * 24 * 60))
+            if n < open_count
+            else now - timedelta(minutes=rng.randrange(0, 365 * 24 * 60))
+        )
         due = calendar.add_working_hours(reported, 72)
         resolved = None
         if n >= open_count:
             resolved = reported + timedelta(hours=rng.randrange(1, 120))
-        rows.append(Incident(
-            reporter=learner, summary=f"Incident {n}", happened_at=reported, reported_at=reported,
-            due_at=due, status="resolved" if resolved else "open", resolved_at=resolved))
+        rows.append(
+            Incident(
+                reporter=learner,
+                summary=f"Incident {n}",
+                happened_at=reported,
+                reported_at=reported,
+                due_at=due,
+                status="resolved" if resolved else "open",
+                resolved_at=resolved,
+            )
+        )
     Incident.objects.bulk_create(rows, batch_size=2000)
 
     client = Client()
@@ -92,8 +103,9 @@ def main(open_count, resolved_count):
     ms, queries = page(client, "/assistance/equipe/?filtre=at_risk")
     print(f"desk queue, at risk filter: {ms:.0f} ms, {queries} queries")
     ms, queries = page(client, "/assistance/equipe/chiffres/")
-    print(f"monthly figures, {open_count + resolved_count} incidents: {ms:.0f} ms, "
-          f"{queries} queries")
+    print(
+        f"monthly figures, {open_count + resolved_count} incidents: {ms:.0f} ms, {queries} queries"
+    )
     learner_client = Client()
     learner_client.force_login(learner)
     incident = Incident.objects.filter(status="open").first()
@@ -103,4 +115,4 @@ def main(open_count, resolved_count):
 
 if __name__ == "__main__":
     args = [int(a) for a in sys.argv[1:]]
-    main(*(args + [1000, 20000][len(args):]))
+    main(*(args + [1000, 20000][len(args) :]))
