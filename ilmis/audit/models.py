@@ -19,8 +19,8 @@ class AuditEvent(models.Model):
     target_type = models.CharField(_("type d'objet"), max_length=100, blank=True)
     target_id = models.CharField(_("identifiant"), max_length=64, blank=True)
     target_repr = models.CharField(_("objet"), max_length=255, blank=True)
-    from_state = models.CharField(_("état initial"), max_length=50, blank=True)
-    to_state = models.CharField(_("nouvel état"), max_length=50, blank=True)
+    from_state = models.CharField(_("état initial"), max_length=100, blank=True)
+    to_state = models.CharField(_("nouvel état"), max_length=100, blank=True)
     ip = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
     data = models.JSONField(_("détails"), default=dict, blank=True)
 

@@ -14,8 +14,9 @@ def record(action, target=None, *, actor=None, request=None, from_state="", to_s
     event = AuditEvent(
         action=action,
         actor=actor if actor is not None and actor.pk else None,
-        from_state=str(from_state or ""),
-        to_state=str(to_state or ""),
+        # States are short labels; a longer value (e.g. two datetimes) is cut, never refused.
+        from_state=str(from_state or "")[:100],
+        to_state=str(to_state or "")[:100],
         ip=client_ip(request) if request is not None else None,
         data=data,
     )
