@@ -84,7 +84,8 @@ def test_company_form_errors_are_per_field(client):
 
 @pytest.mark.django_db
 def test_staff_records_phone_request_and_others_are_refused(client, staff, learner, manager):
-    """R2.1: staff type in a phone request (channel stored); learners and managers get 403."""
+    """R2.1: staff type in a phone request (channel stored); learners and managers get 403.
+    R7.1: the file keeps what the funder needs (funder, file number, amount)."""
     session = started_session()
     url = reverse("enrolment:staff_request_new")
     for user in (learner, manager):
@@ -92,12 +93,23 @@ def test_staff_records_phone_request_and_others_are_refused(client, staff, learn
         assert client.get(url).status_code == 403
         assert client.get(reverse("enrolment:staff_requests")).status_code == 403
     client.force_login(staff)
-    data = _form(session=session.pk, channel="phone")
+    data = _form(
+        session=session.pk,
+        channel="phone",
+        funder="cpf",
+        file_number="CPF-2026-42",
+        funding_amount="890.00",
+    )
     data.pop("consent")
     response = client.post(url, data)
     assert response.status_code == 302
     prereg = PreRegistration.objects.get()
     assert prereg.channel == "phone" and prereg.recorded_by == staff
+    assert (prereg.funder, prereg.file_number, str(prereg.funding_amount)) == (
+        "cpf",
+        "CPF-2026-42",
+        "890.00",
+    )
     assert client.get(reverse("enrolment:staff_requests")).status_code == 200
 
 
