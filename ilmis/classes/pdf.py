@@ -8,24 +8,18 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from ilmis.core.documents import html_to_pdf
+
 from . import services
 
 
-def _fetcher():
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher(allowed_protocols={"data"}, allow_redirects=False, timeout=1)
-
-
 def attendance_sheet(live_class):
-    from weasyprint import HTML
-
     context = services.sheet(live_class) | {
         "organisation": settings.ORGANISATION,
         "generated_at": timezone.localtime(),
     }
     html = render_to_string("classes/pdf/attendance.html", context)
-    return HTML(string=html, url_fetcher=_fetcher(), base_url="data:/").write_pdf()
+    return html_to_pdf(html)
 
 
 def filename(live_class):

@@ -21,25 +21,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.template import Context, Engine, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from ilmis.core.documents import TemplateError, html_to_pdf, render_sandboxed  # noqa: F401
+
 TEMPLATE_DIR = Path(__file__).parent / "agreement_templates"
-SANDBOX = Engine(
-    dirs=[],
-    app_dirs=False,
-    loaders=[],
-    libraries={},
-    autoescape=True,
-    debug=False,
-    string_if_invalid="",
-)
-
-
-class TemplateError(Exception):
-    """The staff template cannot be compiled or rendered; the message says why."""
 
 
 def sha256(data: bytes) -> str:
@@ -204,29 +192,8 @@ def _logo_data_uri():
 # -- rendering -------------------------------------------------------------------------------
 
 
-def _fetcher():
-    """Only inline data: URLs; no file, no network (the template is staff-edited)."""
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher(allowed_protocols={"data"}, allow_redirects=False, timeout=1)
-
-
 def render_template_text(body, context):
-    try:
-        template = SANDBOX.from_string(body)
-        return template.render(Context(context, autoescape=True))
-    except TemplateSyntaxError as error:
-        raise TemplateError(_("Erreur dans le modèle : %(error)s") % {"error": error}) from error
-    except Exception as error:  # a template bug must never become a server error
-        raise TemplateError(
-            _("Le modèle ne peut pas être rendu : %(error)s") % {"error": error}
-        ) from error
-
-
-def html_to_pdf(html):
-    from weasyprint import HTML
-
-    return HTML(string=html, url_fetcher=_fetcher(), base_url="data:/").write_pdf()
+    return render_sandboxed(body, context)
 
 
 def render_agreement(template_body, context):

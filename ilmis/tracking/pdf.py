@@ -19,38 +19,25 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.template import Context, Engine, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-TEMPLATE_DIR = Path(__file__).parent / "document_templates"
-SANDBOX = Engine(
-    dirs=[],
-    app_dirs=False,
-    loaders=[],
-    libraries={},
-    autoescape=True,
-    debug=False,
-    string_if_invalid="",
+from ilmis.core.documents import (  # noqa: F401 - TemplateError is re-exported
+    TemplateError,
+    html_document,
+    html_to_pdf,
+    render_sandboxed,
 )
+
+TEMPLATE_DIR = Path(__file__).parent / "document_templates"
 # WeasyPrint logs every page laid out at INFO: thousands of lines for a session's certificates.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
 
 
-class TemplateError(Exception):
-    """The staff template cannot be compiled or rendered; the message says why."""
-
-
 def seed_text(kind):
     return (TEMPLATE_DIR / f"{kind}.html").read_text(encoding="utf-8")
-
-
-def _fetcher():
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher(allowed_protocols={"data"}, allow_redirects=False, timeout=1)
 
 
 def _data_uri(static_path):
@@ -146,14 +133,7 @@ def certificate_context(row, *, pictures=None, today=None):
 
 
 def render_fragment(body, context):
-    try:
-        return SANDBOX.from_string(body).render(Context(context, autoescape=True))
-    except TemplateSyntaxError as error:
-        raise TemplateError(_("Erreur dans le modèle : %(error)s") % {"error": error}) from error
-    except Exception as error:  # a template bug must never become a server error
-        raise TemplateError(
-            _("Le modèle ne peut pas être rendu : %(error)s") % {"error": error}
-        ) from error
+    return render_sandboxed(body, context)
 
 
 def _document(fragments):
@@ -176,10 +156,8 @@ def render_pdf(body, context):
 
 def render_many(body, contexts):
     """One PDF per context, laid out in a single WeasyPrint pass."""
-    from weasyprint import HTML
-
     fragments = [render_fragment(body, c) for c in contexts]
-    document = HTML(string=_document(fragments), url_fetcher=_fetcher(), base_url="data:/").render()
+    document = html_document(_document(fragments))
     starts = []
     for index, page in enumerate(document.pages):
         for anchor in page.anchors:
@@ -194,7 +172,5 @@ def render_many(body, contexts):
 
 
 def evidence_pdf(data):
-    from weasyprint import HTML
-
     html = render_to_string("tracking/pdf/evidence.html", data | {"images": images()})
-    return HTML(string=html, url_fetcher=_fetcher(), base_url="data:/").write_pdf()
+    return html_to_pdf(html)
