@@ -46,7 +46,7 @@ def incident_for(user, pk, *, for_update=False) -> Incident:
     """The incident `pk` if `user` may see it: its reporter or the desk. 404 otherwise."""
     qs = Incident.objects.select_related("reporter", "assigned_to")
     if for_update:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))  # lock the incident, not its (nullable) joins
     try:
         incident = qs.get(pk=pk)
     except Incident.DoesNotExist:
