@@ -121,4 +121,62 @@ def load_demo():
                 "renvoie le prix de la même ligne."
             ),
         )
+    _evaluation_module(programme, staff, services)
     services.publish_version(programme, by=staff, note="Contenu de démonstration")
+
+
+QUESTIONS = """$CATEGORY: Démo/Excel
+
+::Référence absolue::Quelle touche fige une référence de cellule ($A$1) ?
+{=F4 ~F2 ~F9 #F9 recalcule les formules.}
+
+::Tableau::Le raccourci Ctrl+T transforme une plage en tableau.{T}
+
+::Recherche::Quelles fonctions cherchent une valeur dans une colonne ?
+{~%50%RECHERCHEX ~%50%RECHERCHEV ~%-50%SOMME ~%-50%CONCAT}
+
+::Somme::Combien font =SOMME(2;3;5) ?{#10}
+"""
+
+
+def _evaluation_module(programme, staff, services):
+    """Module 3: a final quiz (questions imported as GIFT) and the demo SCORM package."""
+    from .models import Activity, Module
+
+    third = services.save_module(
+        Module(programme=programme, title="Module 3 — Évaluation"), by=staff
+    )
+    quiz_activity = services.save_activity(
+        Activity(module=third, kind="quiz", title="QCM final", duration_minutes=15), by=staff
+    )
+    scorm_activity = services.save_activity(
+        Activity(
+            module=third, kind="scorm", title="Module interactif (SCORM)", duration_minutes=20
+        ),
+        by=staff,
+    )
+    try:
+        from ilmis.quizzes import services as quizzes
+        from ilmis.quizzes.models import Category, Quiz
+    except ImportError:
+        quizzes = None
+    if quizzes is not None:
+        quizzes.import_questions(QUESTIONS, fmt="gift", by=staff)
+        quiz = Quiz.objects.create(
+            activity=quiz_activity,
+            title="QCM final",
+            purpose=Quiz.Purpose.FINAL,
+            attempts_allowed=2,
+            created_by=staff,
+        )
+        category = Category.objects.get(path="Démo/Excel")
+        quizzes.add_slots(quiz, category=category, mode="all", by=staff)
+    try:
+        from ilmis.scorm.demo import DEMO_TITLE
+        from ilmis.scorm.integration import attach
+        from ilmis.scorm.models import ScormPackage
+    except ImportError:
+        return
+    package = ScormPackage.objects.filter(title=DEMO_TITLE).first()
+    if package is not None:
+        attach(scorm_activity, package)

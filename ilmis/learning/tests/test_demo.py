@@ -23,7 +23,7 @@ def test_load_demo(client, make_user):
     kinds = sorted(
         Activity.objects.filter(module__programme=programme).values_list("kind", flat=True)
     )
-    assert kinds == ["document", "exercise", "page", "page"]
+    assert kinds == ["document", "exercise", "page", "page", "quiz", "scorm"]
     assert ProgrammeVersion.objects.filter(programme=programme).count() == 1
     learner = make_user(role="learner")
     enrol(learner, programme)
