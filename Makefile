@@ -8,6 +8,9 @@ HOST ?= 127.0.0.1:8000
 .PHONY: run test install system-deps browser-deps lint messages clean
 
 $(BIN)/python:
+	@if ! $(PYTHON) -c "import ensurepip" 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq python3-venv; \
+	  else echo "Missing venv support: run  sudo apt-get install -y python3-venv"; exit 1; fi; fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
