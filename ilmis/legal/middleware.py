@@ -19,7 +19,7 @@ class TermsAcceptanceMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and not services.has_accepted_current(user)
+            and not services.request_has_accepted_current(request)
         ):
             url = reverse("legal:accept")
             if request.method == "GET":
